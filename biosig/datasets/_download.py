@@ -1,0 +1,97 @@
+"""Fetch missing PhysioNet files into the cache: verified, then moved in atomically."""
+
+import hashlib
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+import wfdb
+from tqdm.auto import tqdm
+
+__all__ = ["fetch_physionet"]
+
+CHECKSUM_FILE = "SHA256SUMS.txt"
+
+
+def _sha256(path):
+    digest = hashlib.sha256()
+    with open(path, "rb") as fid:
+        for block in iter(lambda: fid.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _read_checksums(path):
+    sums = {}
+    for line in Path(path).read_text().splitlines():
+        if line.strip():
+            digest, name = line.split(maxsplit=1)
+            sums[name.strip().lstrip("*").removeprefix("./")] = digest.lower()
+    return sums
+
+
+def fetch_physionet(db, files, dest, *, groups=None, progress=True):
+    """Download PhysioNet files that ``dest`` lacks, verifying their SHA-256.
+
+    Files are fetched with :func:`wfdb.dl_files` into a temporary folder beside
+    ``dest``, checked against the database's ``SHA256SUMS.txt``, and only then
+    moved into ``dest`` one by one with an atomic rename, so an interrupted or
+    corrupt download never leaves a partial file in the cache.
+
+    Parameters
+    ----------
+    db : str
+        PhysioNet database slug, e.g. ``"mitdb"``.
+    files : list of str
+        File names relative to the database folder.
+    dest : path-like
+        The cache folder of this database version.
+    groups : list of list of str | None
+        Files fetched together, one progress step each (e.g. one record's
+        header, signal and annotations). Defaults to one file a step.
+    progress : bool
+        Show a progress bar.
+
+    Returns
+    -------
+    fetched : list of Path
+        The files that were downloaded.
+
+    Raises
+    ------
+    OSError
+        When a file's checksum does not match, or the checksum list lacks it.
+    """
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    wanted = [f for f in files if not (dest / f).exists()]
+    if not wanted:
+        return []
+    groups = groups or [[f] for f in wanted]
+    groups = [[f for f in g if f in wanted] for g in groups]
+    groups = [g for g in groups if g]
+
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=dest))
+    try:
+        wfdb.dl_files(db, str(tmp), [CHECKSUM_FILE], keep_subdirs=True)
+        sums = _read_checksums(tmp / CHECKSUM_FILE)
+        for group in tqdm(groups, desc=f"download {db}", unit="record", disable=not progress):
+            wfdb.dl_files(db, str(tmp), group, keep_subdirs=True)
+        fetched = []
+        for name in wanted:
+            part = tmp / name
+            if name not in sums:
+                raise OSError(f"{db}/{name}: not listed in {CHECKSUM_FILE}, cannot verify it")
+            if not part.exists():
+                raise OSError(f"{db}/{name}: download produced no file")
+            if _sha256(part) != sums[name]:
+                raise OSError(f"{db}/{name}: SHA-256 does not match {CHECKSUM_FILE}; "
+                              "the download is corrupt and was discarded")
+        for name in wanted:
+            (dest / name).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp / name, dest / name)
+            fetched.append(dest / name)
+        return fetched
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

@@ -1,0 +1,95 @@
+"""The one container that every source hands on: :class:`Recording`."""
+
+import numpy as np
+
+__all__ = ["Recording"]
+
+
+class Recording:
+    """A continuous recording from any source, EEG and ECG alike.
+
+    A thin wrapper over :class:`mne.io.BaseRaw` that adds the study identity
+    (subject, session, record, source). Signals are kept in MNE's SI units
+    (volts), ECG leads have channel type ``"ecg"``, and annotations are MNE
+    :class:`~mne.Annotations` (onset and duration in seconds, description as
+    the label).
+
+    Parameters
+    ----------
+    raw : mne.io.BaseRaw
+        The signals, channel names and types, and annotations.
+    subject : str
+        Subject or patient id.
+    record : str
+        Record id, unique within the source.
+    session : str | None
+        Session id, when the source has sessions.
+    source : str | None
+        Name of the source that produced the recording, e.g. ``"mitdb"``.
+    """
+
+    def __init__(self, raw, *, subject, record, session=None, source=None):
+        self.raw = raw
+        self.subject = str(subject)
+        self.record = str(record)
+        self.session = None if session is None else str(session)
+        self.source = source
+
+    @property
+    def signal(self):
+        """ndarray, shape (n_channels, n_samples): the data in SI units."""
+        return self.raw.get_data()
+
+    @property
+    def sfreq(self):
+        """float: sampling rate in Hz."""
+        return float(self.raw.info["sfreq"])
+
+    @property
+    def ch_names(self):
+        """list of str: channel names."""
+        return list(self.raw.ch_names)
+
+    @property
+    def ch_types(self):
+        """list of str: MNE channel types (``"ecg"``, ``"eeg"``, ...)."""
+        return self.raw.get_channel_types()
+
+    @property
+    def n_samples(self):
+        """int: number of samples per channel."""
+        return int(self.raw.n_times)
+
+    @property
+    def annotations(self):
+        """mne.Annotations: events and labels of the recording."""
+        return self.raw.annotations
+
+    def annotation_samples(self):
+        """Return the sample index of each annotation onset.
+
+        Returns
+        -------
+        samples : ndarray of int, shape (n_annotations,)
+        """
+        # With an orig_time, onsets count from the measurement start, which
+        # lies first_time before the first stored sample.
+        offset = 0.0 if self.annotations.orig_time is None else self.raw.first_time
+        return np.rint((self.annotations.onset - offset) * self.sfreq).astype(np.int64)
+
+    def copy(self, raw=None):
+        """Return a copy, optionally holding another ``raw`` with the same identity."""
+        return Recording(
+            self.raw.copy() if raw is None else raw,
+            subject=self.subject,
+            record=self.record,
+            session=self.session,
+            source=self.source,
+        )
+
+    def __repr__(self):
+        return (
+            f"<Recording {self.source or ''}:{self.record} subject={self.subject} "
+            f"{len(self.ch_names)} ch × {self.n_samples} samples @ {self.sfreq:g} Hz, "
+            f"{len(self.annotations)} annotations>"
+        )

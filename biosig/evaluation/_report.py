@@ -1,0 +1,58 @@
+"""A self-contained HTML report of one run."""
+
+import base64
+import html
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["write_report"]
+
+_STYLE = """
+body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}
+table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
+th{background:#f3f3f3}.warn{background:#fff4ce;border-left:4px solid #e0a800;padding:.6em 1em}
+img{max-width:48%;margin-right:1%}
+"""
+
+
+def _fmt(value):
+    return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def write_report(path, *, title, protocol, warnings, class_counts, metrics, figures):
+    """Write the run's HTML report.
+
+    Parameters
+    ----------
+    path : path-like
+        The HTML file to write.
+    title : str
+    protocol : list of str
+        Sentences describing the protocol: which groups trained and which tested.
+    warnings : list of str
+        Shown first, in the header (e.g. a reduced protocol).
+    class_counts : pandas.DataFrame
+        Windows per class (rows) and split (columns).
+    metrics : dict
+        Output of :func:`classification_metrics`.
+    figures : list of path-like
+        PNG files embedded in the page.
+    """
+    rows = pd.DataFrame(metrics["per_class"]).T[["support", "sensitivity", "ppv", "f1", "specificity", "auc"]]
+    rows.columns = ["support", "Se (recall)", "+P (precision)", "F1", "Sp", "ROC-AUC"]
+    parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
+             f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
+    parts += [f"<p class='warn'>{html.escape(w)}</p>" for w in warnings]
+    parts.append("<h2>Protocol</h2><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in protocol) + "</ul>")
+    parts.append("<h2>Class counts</h2>" + class_counts.to_html())
+    parts.append("<h2>Metrics on the test side</h2>"
+                 + rows.to_html(formatters={c: _fmt for c in rows.columns}, escape=True))
+    parts.append(f"<p>Macro F1 {_fmt(metrics['macro_f1'])} · macro ROC-AUC "
+                 f"{_fmt(metrics['macro_auc'])} · accuracy {_fmt(metrics['accuracy'])}</p>")
+    parts.append("<h2>Figures</h2>")
+    for fig in figures:
+        data = base64.b64encode(Path(fig).read_bytes()).decode()
+        parts.append(f"<img alt='{html.escape(Path(fig).stem)}' src='data:image/png;base64,{data}'>")
+    parts.append("</body></html>")
+    Path(path).write_text("\n".join(parts), encoding="utf-8")

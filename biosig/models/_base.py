@@ -1,0 +1,157 @@
+"""The scikit-learn face shared by every Keras window classifier."""
+
+import warnings
+
+import keras
+import numpy as np
+from keras import layers
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import check_is_fitted
+
+from ..training import class_weights
+from ._inputs import unpack_inputs
+
+__all__ = []
+
+
+def _as_keras_inputs(windows, features):
+    inputs = {"signal": windows}
+    if features is not None:
+        inputs["features"] = features
+    return inputs
+
+
+class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
+    """Base class: a Keras 3 network over windows behind the scikit-learn API.
+
+    Subclasses list every parameter in their ``__init__`` and implement
+    ``_build_head(signal, features, n_classes)``, which maps the normalised
+    channels-last signal tensor (and the normalised feature tensor, or None)
+    to class probabilities, with ``keras.layers``/``keras.ops`` only.
+
+    Input ``X`` is either windows of shape (n_windows, n_channels, n_samples)
+    or the 2-D output of :func:`~biosig.models.pack_inputs` with
+    ``window_shape`` set. Per-channel (and per-feature) standardisation is
+    learned from the training part of ``X`` and lives in the network.
+    """
+
+    def _build_head(self, signal, features, n_classes):
+        raise NotImplementedError
+
+    def _validation_split(self, y, groups):
+        index = np.arange(len(y))
+        if not self.validation_fraction:
+            return index, None
+        if groups is not None:
+            groups = np.asarray(groups)
+            if len(np.unique(groups)) < 2:
+                raise ValueError("the validation split is taken by group and needs at least "
+                                 f"two groups; got {np.unique(groups).tolist()}")
+            splitter = GroupShuffleSplit(1, test_size=self.validation_fraction,
+                                         random_state=self.random_state)
+        else:
+            warnings.warn(
+                f"{type(self).__name__}.fit got no groups: the early-stopping validation "
+                "split is taken by window, so it shares subjects/records with training. "
+                "Pass groups=... to split by subject or record.", UserWarning, stacklevel=3)
+            splitter = StratifiedShuffleSplit(1, test_size=self.validation_fraction,
+                                              random_state=self.random_state)
+            if np.bincount(y).min() < 2:
+                from sklearn.model_selection import ShuffleSplit
+                splitter = ShuffleSplit(1, test_size=self.validation_fraction,
+                                        random_state=self.random_state)
+        train, val = next(splitter.split(index, y, groups))
+        return train, val
+
+    def _build(self, windows, features, n_classes):
+        channels_last = windows.transpose(0, 2, 1).astype(np.float64)
+        signal_in = keras.Input(shape=windows.shape[1:], name="signal")
+        x = layers.Permute((2, 1), name="channels_last")(signal_in)
+        x = layers.Normalization(axis=-1, mean=channels_last.mean(axis=(0, 1)),
+                                 variance=channels_last.var(axis=(0, 1)), name="signal_norm")(x)
+        inputs, f = [signal_in], None
+        if features is not None:
+            feature_in = keras.Input(shape=(features.shape[1],), name="features")
+            f = layers.Normalization(axis=-1, mean=features.mean(axis=0, dtype=np.float64),
+                                     variance=features.var(axis=0, dtype=np.float64),
+                                     name="feature_norm")(feature_in)
+            inputs.append(feature_in)
+        outputs = self._build_head(x, f, n_classes)
+        return keras.Model(inputs, outputs, name=type(self).__name__)
+
+    def fit(self, X, y, groups=None):
+        """Train the network, early-stopping on a validation split taken by group.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_windows, n_channels, n_samples) or (n_windows, n_columns)
+            Windows, or the output of :func:`~biosig.models.pack_inputs`.
+        y : array-like, shape (n_windows,)
+            Class labels.
+        groups : array-like, shape (n_windows,) | None
+            Subject or record of each window. The validation split for early
+            stopping holds out whole groups; without groups it falls back to
+            a split by window and warns.
+
+        Returns
+        -------
+        self
+        """
+        windows, features = unpack_inputs(X, self.window_shape)
+        y = np.asarray(y)
+        check_classification_targets(y)
+        if len(y) != len(windows):
+            raise ValueError(f"X has {len(windows)} windows but y has {len(y)} labels")
+        self.classes_, y_index = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"need at least two classes to train, got {self.classes_.tolist()}")
+        if self.random_state is not None:
+            keras.utils.set_random_seed(self.random_state)
+
+        train, val = self._validation_split(y_index, groups)
+        weights = self.class_weight
+        if isinstance(weights, dict):
+            weights = {int(np.searchsorted(self.classes_, k)): v for k, v in weights.items()
+                       if k in self.classes_}
+        weights = class_weights(y_index[train], weights)
+        self.model_ = self._build(windows[train],
+                                  None if features is None else features[train],
+                                  len(self.classes_))
+        self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
+                            loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        callbacks = list(self.callbacks or [])
+        validation_data = None
+        if val is not None:
+            validation_data = (_as_keras_inputs(windows[val], None if features is None else features[val]),
+                               y_index[val])
+            callbacks.append(keras.callbacks.EarlyStopping(
+                monitor="val_loss", patience=self.patience, restore_best_weights=True))
+        history = self.model_.fit(
+            _as_keras_inputs(windows[train], None if features is None else features[train]),
+            y_index[train], batch_size=self.batch_size, epochs=self.epochs,
+            validation_data=validation_data, class_weight=weights, callbacks=callbacks,
+            verbose=self.verbose, shuffle=True)
+        self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+        self.window_shape_ = tuple(windows.shape[1:])
+        self.n_features_in_ = int(np.prod(np.shape(X)[1:]))
+        return self
+
+    def predict_proba(self, X):
+        """Class probabilities.
+
+        Returns
+        -------
+        proba : ndarray, shape (n_windows, n_classes)
+            Columns follow ``classes_``.
+        """
+        check_is_fitted(self, "model_")
+        windows, features = unpack_inputs(X, self.window_shape)
+        proba = self.model_.predict(_as_keras_inputs(windows, features),
+                                    batch_size=self.batch_size, verbose=0)
+        return np.asarray(proba, dtype=np.float64)
+
+    def predict(self, X):
+        """Most probable class of each window."""
+        return self.classes_[np.argmax(self.predict_proba(X), axis=1)]

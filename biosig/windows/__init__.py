@@ -1,0 +1,6 @@
+"""Windows: samplers that cut recordings into labelled fixed-length windows."""
+
+from ._beats import RR_FEATURES, BeatSampler
+from ._windows import Windows
+
+__all__ = ["RR_FEATURES", "BeatSampler", "Windows"]

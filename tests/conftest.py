@@ -1,0 +1,51 @@
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+import wfdb
+
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+
+@pytest.fixture(scope="session")
+def data_dir():
+    """The shared real-data folder, from BIOSIG_DATA."""
+    value = os.environ.get("BIOSIG_DATA")
+    if not value or not Path(value).is_dir():
+        pytest.skip("BIOSIG_DATA is not set to the real-data folder")
+    return Path(value)
+
+
+@pytest.fixture(scope="session")
+def mitdb_dir(data_dir):
+    folder = data_dir / "mitdb"
+    if not (folder / "100.hea").exists():
+        pytest.skip(f"{folder} holds no MIT-BIH records")
+    return folder
+
+
+@pytest.fixture
+def make_record(tmp_path):
+    """Write a small WFDB record (format 212, like MIT-BIH) with wfdb.wrsamp/wrann."""
+
+    def make(name="rec", fs=360, n=3600, beats=None, symbols=None, aux=None, fmt="212",
+             sig_name=("MLII", "V1"), folder=tmp_path):
+        rng = np.random.default_rng(0)
+        t = np.arange(n) / fs
+        signal = np.stack([0.5 * np.sin(2 * np.pi * 1.2 * t) + 0.01 * rng.standard_normal(n),
+                           0.3 * np.cos(2 * np.pi * 0.7 * t)], axis=1)[:, :len(sig_name)]
+        wfdb.wrsamp(name, fs=fs, units=["mV"] * len(sig_name), sig_name=list(sig_name),
+                    p_signal=signal, fmt=[fmt] * len(sig_name), adc_gain=[200.0] * len(sig_name),
+                    baseline=[0] * len(sig_name), write_dir=str(folder))
+        if beats is not None:
+            order = np.argsort(beats, kind="stable")
+            wfdb.wrann(name, "atr", np.asarray(beats)[order],
+                       symbol=[symbols[i] for i in order],
+                       aux_note=None if aux is None else [aux[i] for i in order],
+                       write_dir=str(folder))
+        record = wfdb.rdrecord(str(folder / name))
+        return folder / name, record.p_signal
+
+    return make

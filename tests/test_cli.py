@@ -1,0 +1,53 @@
+import json
+from pathlib import Path
+
+import pytest
+
+from biosig.cli import main
+
+RECIPE = str(Path(__file__).parents[1] / "recipes" / "arrhythmia_mitbih.toml")
+QUICK = ["--set", "training.epochs=3", "--set", "model.filters=[8, 16]", "--quiet"]
+
+
+def test_full_protocol_refuses_missing_records(data_dir, tmp_path, capsys):
+    code = main(["run", RECIPE, "--data-dir", str(data_dir), "--out", str(tmp_path / "run")] + QUICK)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "record(s) missing: 109" in err and "--download" in err and "--partial" in err
+    assert not (tmp_path / "run").exists()
+
+
+def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
+    out = tmp_path / "run"
+    assert main(["run", RECIPE, "--data-dir", str(data_dir), "--partial", "--out", str(out)] + QUICK) == 0
+    names = {p.name for p in out.iterdir()}
+    assert {"metrics.json", "recipe.toml", "confusion_matrix.png", "roc.png", "report.html",
+            "predictions.csv", "model.keras"} <= names
+    result = json.loads((out / "metrics.json").read_text())
+    header, metrics = result["header"], result["metrics"]
+    assert header["reduced_protocol"] is True
+    assert header["train_records"] == ["101", "106", "108", "208"]
+    assert header["test_records"] == ["100", "103", "105", "113"]
+    assert not set(header["train_records"]) & set(header["test_records"])
+    assert header["class_counts"]["test"]["N"] == metrics["per_class"]["N"]["support"]
+    for label in ("N", "S", "V"):
+        assert 0 <= metrics["per_class"][label]["f1"] <= 1
+        assert 0 <= metrics["per_class"][label]["auc"] <= 1
+    assert "SVEB" in metrics and "VEB" in metrics
+    report = (out / "report.html").read_text()
+    assert "Reduced protocol" in report and "101, 106, 108, 208" in report
+    assert (out / "roc.png").read_bytes()[:4] == b"\x89PNG"
+    assert main(["run", RECIPE, "--data-dir", str(data_dir), "--partial", "--out", str(out)] + QUICK) == 2
+
+
+def test_bad_recipe_fails_before_work(tmp_path, capsys):
+    bad = tmp_path / "bad.toml"
+    bad.write_text("[training]\nepochs = -1.5\n")
+    assert main(["run", str(bad), "--out", str(tmp_path / "run")]) == 2
+    assert "bad.toml: [training] epochs = -1.5: expected a integer" in capsys.readouterr().err
+    assert not (tmp_path / "run").exists()
+
+
+def test_empty_data_dir_names_the_folders(tmp_path, capsys):
+    assert main(["run", RECIPE, "--data-dir", str(tmp_path), "--partial"] + QUICK) == 2
+    assert str(tmp_path / "mitdb") in capsys.readouterr().err

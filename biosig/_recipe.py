@@ -50,6 +50,7 @@ SCHEMA = {
         "tmin": _Key(_NUM, -0.25),
         "tmax": _Key(_NUM, 0.45),
         "local_beats": _Key((int,), 10),
+        "classes": _Key((list,), ["N", "S", "V", "F", "Q"], ("N", "S", "V", "F", "Q"), items=str),
     },
     "features": {
         "tabular": _Key((list,), ["rr"], ("rr", "wavelet", "spectral"), items=str),

@@ -14,7 +14,7 @@ import tomli_w
 
 from . import __version__
 from ._recipe import RecipeError
-from .datasets import AAMI_CLASSES, MITBIHArrhythmia
+from .datasets import AAMI_CLASSES, AAMI_EC57, MITBIHArrhythmia
 from .evaluation import (AAMI_ALIASES, InterPatientSplit, classification_metrics,
                          plot_confusion_matrix, plot_roc, write_report)
 from .features import BandPower, WaveletFeatures
@@ -58,17 +58,20 @@ def _tabular_features(recipe, windows):
     spec = recipe["features"]
     for kind in spec["tabular"]:
         if kind == "rr":
-            blocks.append(windows.meta[list(RR_FEATURES)].to_numpy(np.float32))
-            names += list(RR_FEATURES)
+            # The four RR intervals, and each over the record's mean: the ratios
+            # carry prematurity across patients with different heart rates.
+            rr = windows.meta[list(RR_FEATURES)].to_numpy(np.float64)
+            blocks += [rr, rr[:, :3] / rr[:, 3:]]
+            names += list(RR_FEATURES) + [f"{n}_ratio" for n in RR_FEATURES[:3]]
             continue
         if kind == "wavelet":
             tf = WaveletFeatures(spec["wavelet"], spec["wavelet_level"], ch_names=windows.ch_names)
         else:
             tf = BandPower(windows.sfreq, {k: tuple(v) for k, v in spec["spectral_bands"].items()},
                            log=True, ch_names=windows.ch_names)
-        blocks.append(tf.fit_transform(windows.X).astype(np.float32))
+        blocks.append(tf.fit_transform(windows.X))
         names += tf.get_feature_names_out().tolist()
-    return (np.concatenate(blocks, axis=1) if blocks else None), names
+    return (np.concatenate(blocks, axis=1).astype(np.float32) if blocks else None), names
 
 
 def _model(recipe, window_shape):
@@ -130,7 +133,8 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
     if pre["bandpass"]:
         recordings = [bandpass(r, pre["l_freq"], pre["h_freq"]) for r in recordings]
     w = recipe["windows"]
-    windows = BeatSampler(w["tmin"], w["tmax"], local_beats=w["local_beats"],
+    labels = {sym: c for sym, c in AAMI_EC57.items() if c in w["classes"]}
+    windows = BeatSampler(w["tmin"], w["tmax"], labels=labels, local_beats=w["local_beats"],
                           progress=progress).sample(recordings)
     del recordings
     features, feature_names = _tabular_features(recipe, windows)

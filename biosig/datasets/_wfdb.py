@@ -8,6 +8,7 @@ import mne
 import numpy as np
 import wfdb
 
+from ._aami import AAMI_EC57
 from ._recording import Recording
 
 __all__ = ["read_wfdb"]
@@ -19,6 +20,7 @@ _BYTES_PER_SAMPLE = {
     "61": Fraction(2), "80": Fraction(1), "160": Fraction(2),
     "212": Fraction(3, 2), "310": Fraction(4, 3), "311": Fraction(4, 3),
 }
+_BEAT_SYMBOLS = frozenset(AAMI_EC57)
 _TO_VOLTS = {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "nv": 1e-9}
 _ECG_NAME = re.compile(
     r"^(ML)?(I{1,3}|aV[RLF]|V[1-6]|D[1-3])$|ECG|EKG|^ML", re.IGNORECASE
@@ -117,8 +119,9 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
     recording : Recording
         Signals in volts (channels whose units are not a voltage are kept as
         they are, with type ``"misc"``). Each annotation becomes an MNE
-        annotation whose description is the WFDB symbol; a non-empty ``aux_note`` (rhythm
-        changes such as ``"(AFIB"``) is kept in the annotation extras.
+        annotation whose description is the WFDB symbol. A non-beat annotation with an
+        ``aux_note`` has it appended: ``"+(AFIB"`` marks the start of atrial
+        fibrillation, ``"~"`` noise, ``"|"`` an isolated artefact.
 
     Raises
     ------
@@ -160,11 +163,10 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
     if annotation is not None:
         ann, sample = _read_annotations(record_path, annotation, header.sig_len)
         aux = [(a or "").rstrip("\x00") for a in (ann.aux_note or [""] * len(sample))]
-        # Extras cost MNE a validation each, so only rhythm/comment notes go there.
-        extras = [{"aux_note": a} if a else {} for a in aux]
-        raw.set_annotations(
-            mne.Annotations(sample / rec.fs, np.zeros(len(sample)), ann.symbol,
-                            extras=extras)
-        )
+        # A non-beat annotation carries its note in the label ("+(AFIB" starts
+        # atrial fibrillation); beat labels stay the bare symbol.
+        labels = [sym + note if note and sym not in _BEAT_SYMBOLS else sym
+                  for sym, note in zip(ann.symbol, aux)]
+        raw.set_annotations(mne.Annotations(sample / rec.fs, np.zeros(len(sample)), labels))
     return Recording(raw, subject=subject or record_path.name, record=record_path.name,
                      session=session, source=source)

@@ -21,8 +21,8 @@ def plot_confusion_matrix(cm, labels, *, normalize=True, title=None):
     fig, ax = plt.subplots(figsize=(4.8, 4.2), layout="constrained")
     shown = cm
     if normalize:
-        with np.errstate(invalid="ignore", divide="ignore"):
-            shown = cm / cm.sum(axis=1, keepdims=True)
+        # A class absent from the test set has no rates: show its row as 0.
+        shown = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)
     ConfusionMatrixDisplay(shown, display_labels=labels).plot(
         ax=ax, cmap="Blues", colorbar=False, values_format=".2f" if normalize else "d")
     ax.set_title(title or ("Confusion matrix (row-normalised)" if normalize else "Confusion matrix"))
@@ -47,5 +47,6 @@ def plot_roc(y_true, y_score, classes, *, title="ROC, one-vs-rest"):
         if 0 < positive.sum() < len(y_true):
             RocCurveDisplay.from_predictions(positive, y_score[:, i], name=str(label), ax=ax,
                                              plot_chance_level=i == 0)
-    ax.set_title(title)
+    ax.set(title=title, xlabel="False positive rate (1 − specificity)",
+           ylabel="True positive rate (sensitivity)")
     return fig

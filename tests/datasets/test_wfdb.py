@@ -15,8 +15,7 @@ def test_round_trip_signals_units_and_annotations(make_record):
     # mV on disk, volts in the Recording (MNE's convention)
     np.testing.assert_allclose(rec.signal, p_signal.T * 1e-3, atol=1e-12)
     np.testing.assert_array_equal(rec.annotation_samples(), [50] + beats)
-    assert list(rec.annotations.description) == ["+", "N", "V", "A", "N"]
-    assert rec.annotations.extras[0]["aux_note"] == "(AFIB"
+    assert list(rec.annotations.description) == ["+(AFIB", "N", "V", "A", "N"]
     assert rec.subject == rec.record == "rec"
 
 

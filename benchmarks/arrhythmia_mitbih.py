@@ -1,0 +1,160 @@
+"""MIT-BIH inter-patient benchmark: accuracy beside the published figures, and load speed.
+
+Run on purpose, not in the unit tests::
+
+    python benchmarks/arrhythmia_mitbih.py --data-dir DIR [--epochs N] [--backend jax]
+
+1. Times loading plus beat segmentation of the records present (biosig's
+   loader and BeatSampler, sequential and with joblib) against a plain loop of
+   ``wfdb.rdrecord``/``wfdb.rdann`` calls cutting the same windows, in the same
+   run, and checks both give the same windows.
+2. Runs ``recipes/arrhythmia_mitbih.toml`` on the DS1/DS2 records present
+   (reduced protocol when some are missing) and prints per-class Se, +P and F1
+   beside the published full-DS2 figures.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+PUBLISHED = {  # inter-patient, full DS2
+    "de Chazal 2004": {"S": {"sensitivity": 76.0, "ppv": 38.0}, "V": {"sensitivity": 77.0, "ppv": 82.0}},
+    "Niu 2020": {"S": {"f1": 76.6}, "V": {"f1": 89.7}},
+}
+BEAT_SYMBOLS = set("NLRBejAaJSnVErF/fQ?")
+
+
+def _plain_loop(folder, records, before, after):
+    """The baseline: rdrecord/rdann per record, a Python loop over beats."""
+    import wfdb
+
+    windows, rr_prev = [], []
+    for record in records:
+        sig = wfdb.rdrecord(str(folder / record), channel_names=["MLII"]).p_signal[:, 0]
+        ann = wfdb.rdann(str(folder / record), "atr")
+        beats = [(s, sym) for s, sym in zip(ann.sample, ann.symbol) if sym in BEAT_SYMBOLS]
+        for i, (s, _) in enumerate(beats):
+            if s - before >= 0 and s + after <= len(sig):
+                windows.append(sig[s - before:s + after])
+                prev = beats[i - 1][0] if i > 0 else None
+                rr_prev.append((s - prev) / 360 if prev is not None else (beats[1][0] - s) / 360)
+    return np.array(windows), np.array(rr_prev)
+
+
+def _biosig(data_dir, records, n_jobs):
+    from biosig.datasets import MITBIHArrhythmia
+    from biosig.windows import BeatSampler
+
+    recs = MITBIHArrhythmia(data_dir, progress=False).load_records(records, channels=["MLII"],
+                                                                   n_jobs=n_jobs)
+    return BeatSampler(-0.25, 0.45, progress=False).sample(recs)
+
+
+def _best_of(repeat, fn):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        out = fn()
+        times.append(time.perf_counter() - start)
+    return min(times), out
+
+
+def bench_loading(data_dir, records, repeat):
+    folder = Path(data_dir) / "mitdb"
+    t_loop, (ref_X, ref_rr) = _best_of(repeat, lambda: _plain_loop(folder, records, 90, 162))
+    t_seq, w = _best_of(repeat, lambda: _biosig(data_dir, records, 1))
+    t_par, _ = _best_of(repeat, lambda: _biosig(data_dir, records, 2))
+    # Same windows (ours in volts, float32) and the same previous-RR feature.
+    np.testing.assert_allclose(w.X[:, 0] * 1e3, ref_X, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(w.meta["rr_prev"], ref_rr)
+    n = len(w)
+    print(f"\n## Load + beat segmentation, {len(records)} records, {n} beats (best of {repeat})")
+    print(f"{'method':42s} {'seconds':>8s} {'beats/s':>10s} {'vs loop':>8s}")
+    for name, t in [("plain loop: wfdb.rdrecord/rdann + per-beat slicing", t_loop),
+                    ("biosig, n_jobs=1", t_seq), ("biosig, n_jobs=2", t_par)]:
+        print(f"{name:42s} {t:8.2f} {n / t:10.0f} {t_loop / t:7.2f}×")
+    return {"records": len(records), "beats": n, "loop_s": t_loop, "biosig_s": t_seq,
+            "biosig_n_jobs2_s": t_par}
+
+
+def _pct(value):
+    return "–" if value is None else f"{100 * value:.1f}"
+
+
+def bench_accuracy(data_dir, epochs, markdown):
+    from biosig._recipe import load_recipe
+    from biosig._run import run_recipe
+
+    overrides = [f"training.epochs={epochs}"] if epochs else []
+    recipe = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml", overrides)
+    with tempfile.TemporaryDirectory() as tmp:
+        start = time.perf_counter()
+        out = run_recipe(recipe, data_dir=data_dir, out=Path(tmp) / "run", partial=True,
+                         progress=False)
+        wall = time.perf_counter() - start
+        result = json.loads((out / "metrics.json").read_text())
+    header, m = result["header"], result["metrics"]
+    print(f"\n## Accuracy, DS1 → DS2 ({'REDUCED: ' if header['reduced_protocol'] else ''}"
+          f"train {', '.join(header['train_records'])}; test {', '.join(header['test_records'])})")
+    print(f"backend {header['keras_backend']}, {header['epochs_trained']} epochs, {wall:.0f} s")
+    rows = []
+    for label in m["labels"]:
+        c = m["per_class"][label]
+        rows.append([f"biosig ({'reduced' if header['reduced_protocol'] else 'full'} DS2)", label,
+                     str(c["support"]), _pct(c["sensitivity"]), _pct(c["ppv"]), _pct(c["f1"]),
+                     "–" if c["auc"] is None else f"{c['auc']:.3f}"])
+    for paper, classes in PUBLISHED.items():
+        for label, vals in classes.items():
+            rows.append([f"{paper} (full DS2)", label, "", *(f"{vals[k]:.1f}" if k in vals else "–"
+                                                            for k in ("sensitivity", "ppv", "f1")), "–"])
+    head = ["", "class", "n test", "Se %", "+P %", "F1 %", "ROC-AUC"]
+    if markdown:
+        print("| " + " | ".join(head) + " |")
+        print("|" + "---|" * len(head))
+        for r in rows:
+            print("| " + " | ".join(r) + " |")
+    else:
+        print(f"{head[0]:28s} {head[1]:>5s} {head[2]:>7s} {head[3]:>6s} {head[4]:>6s} {head[5]:>6s} {head[6]:>8s}")
+        for r in rows:
+            print(f"{r[0]:28s} {r[1]:>5s} {r[2]:>7s} {r[3]:>6s} {r[4]:>6s} {r[5]:>6s} {r[6]:>8s}")
+    print(f"macro F1 {_pct(m['macro_f1'])} %, macro ROC-AUC {m['macro_auc']:.3f}")
+    return {"metrics": m, "header": header, "wall_s": wall}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", default=os.environ.get("BIOSIG_DATA"),
+                        help="data folder (default: $BIOSIG_DATA)")
+    parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
+    parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best is kept)")
+    parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
+    parser.add_argument("--markdown", action="store_true", help="print the accuracy table as Markdown")
+    parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--json", help="also write the results to this file")
+    args = parser.parse_args(argv)
+    if not args.data_dir:
+        parser.error("give --data-dir or set BIOSIG_DATA")
+    if args.backend:
+        os.environ["KERAS_BACKEND"] = args.backend
+    sys.path.insert(0, str(ROOT))
+    from biosig.datasets import MITBIHArrhythmia
+
+    ds = MITBIHArrhythmia(args.data_dir, progress=False)
+    split = list(ds.DS1) + list(ds.DS2)
+    present = [r for r in split if r not in ds.missing(split)]
+    results = {"loading": bench_loading(args.data_dir, present, args.repeat)}
+    if not args.skip_accuracy:
+        results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown)
+    if args.json:
+        Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main()

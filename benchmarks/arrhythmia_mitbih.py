@@ -25,21 +25,22 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 PUBLISHED = {  # inter-patient, full DS2
-    "de Chazal 2004": {"S": {"sensitivity": 76.0, "ppv": 38.0}, "V": {"sensitivity": 77.0, "ppv": 82.0}},
+    "de Chazal 2004": {"S": {"sensitivity": 75.9, "ppv": 38.5}, "V": {"sensitivity": 77.7, "ppv": 81.9}},
     "Niu 2020": {"S": {"f1": 76.6}, "V": {"f1": 89.7}},
 }
-BEAT_SYMBOLS = set("NLRBejAaJSnVErF/fQ?")
 
 
 def _plain_loop(folder, records, before, after):
     """The baseline: rdrecord/rdann per record, a Python loop over beats."""
     import wfdb
 
+    from biosig.datasets import AAMI_EC57
+
     windows, rr_prev = [], []
     for record in records:
         sig = wfdb.rdrecord(str(folder / record), channel_names=["MLII"]).p_signal[:, 0]
         ann = wfdb.rdann(str(folder / record), "atr")
-        beats = [(s, sym) for s, sym in zip(ann.sample, ann.symbol) if sym in BEAT_SYMBOLS]
+        beats = [(s, sym) for s, sym in zip(ann.sample, ann.symbol) if sym in AAMI_EC57]
         for i, (s, _) in enumerate(beats):
             if s - before >= 0 and s + after <= len(sig):
                 windows.append(sig[s - before:s + after])

@@ -28,12 +28,18 @@ class MissingDataError(FileNotFoundError):
     """Records the protocol needs are not on disk."""
 
 
+_RECORD_LISTS = ("DS1", "DS2")
+
+
 def _record_list(source, spec, side, recipe_path):
     if isinstance(spec, str):
-        if not hasattr(source, spec):
+        if spec not in _RECORD_LISTS:
             raise RecipeError(f"{recipe_path}: [split] {side} = {spec!r}: no such list; "
-                              "allowed: 'DS1', 'DS2' or a list of record ids")
+                              f"allowed: {', '.join(map(repr, _RECORD_LISTS))} or a list of record ids")
         return list(getattr(source, spec))
+    unknown = [r for r in spec if r not in source.RECORDS]
+    if unknown:
+        raise RecipeError(f"{recipe_path}: [split] {side}: unknown record ids {unknown}")
     return [str(r) for r in spec]
 
 
@@ -41,6 +47,9 @@ def _resolve_records(source, recipe, recipe_path, partial):
     """Return train/test record lists, and the protocol's missing records."""
     train = _record_list(source, recipe["split"]["train"], "train", recipe_path)
     test = _record_list(source, recipe["split"]["test"], "test", recipe_path)
+    shared = sorted(set(train) & set(test))
+    if shared:
+        raise RecipeError(f"{recipe_path}: [split] records on both sides: {', '.join(shared)}")
     missing = [] if source.download else source.missing(train + test)
     if missing and not partial:
         raise MissingDataError(source.missing_message(missing) + " Or pass --partial to run a "
@@ -71,7 +80,17 @@ def _tabular_features(recipe, windows):
                            log=True, ch_names=windows.ch_names)
         blocks.append(tf.fit_transform(windows.X))
         names += tf.get_feature_names_out().tolist()
-    return (np.concatenate(blocks, axis=1).astype(np.float32) if blocks else None), names
+    if not blocks:
+        return None, names
+    features = np.concatenate(blocks, axis=1).astype(np.float32)
+    bad = ~np.isfinite(features)
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        records = sorted(set(windows.meta["record"].to_numpy()[rows]))
+        raise ValueError(f"tabular features {sorted({names[c] for c in cols})[:5]} are NaN or "
+                         f"infinite in {bad.any(axis=1).sum()} windows of records {records[:10]} "
+                         "(a record with fewer than two beats, or a flat signal)")
+    return features, names
 
 
 def _model(recipe, window_shape):
@@ -165,6 +184,9 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
         f"Inter-patient split ({recipe['split']['train']} → {recipe['split']['test']}): "
         "no record is on both sides.",
         f"Train records ({len(train_ids)}): {', '.join(train_ids)}.",
+        *([] if not ({"201", "202"} <= set(train_ids + test_ids)) else [
+            "Records 201 and 202 come from the same patient and lie on different sides, "
+            "as in de Chazal's published lists."]),
         f"Test records ({len(test_ids)}): {', '.join(test_ids)}.",
         f"Early stopping on a validation split of whole training records "
         f"({recipe['training']['validation_fraction']:.0%}).",

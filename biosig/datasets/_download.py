@@ -4,10 +4,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 import wfdb
 from tqdm.auto import tqdm
+from wfdb.io.download import get_version
 
 __all__ = ["fetch_physionet"]
 
@@ -31,18 +33,30 @@ def _read_checksums(path):
     return sums
 
 
-def fetch_physionet(db, files, dest, *, groups=None, progress=True):
+def _remove_stale_partials(dest, max_age_s=3600):
+    """Remove partial-download folders left by a killed process."""
+    now = time.time()
+    for folder in Path(dest).glob(".partial-*"):
+        if now - folder.stat().st_mtime > max_age_s:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def fetch_physionet(db, version, files, dest, *, groups=None, progress=True):
     """Download PhysioNet files that ``dest`` lacks, verifying their SHA-256.
 
     Files are fetched with :func:`wfdb.dl_files` into a temporary folder beside
     ``dest``, checked against the database's ``SHA256SUMS.txt``, and only then
-    moved into ``dest`` one by one with an atomic rename, so an interrupted or
-    corrupt download never leaves a partial file in the cache.
+    moved into ``dest`` one by one with an atomic rename: a corrupt download
+    never enters the cache, and no file there is ever partly written.
+    Temporary folders of a killed download are removed by the next call.
 
     Parameters
     ----------
     db : str
         PhysioNet database slug, e.g. ``"mitdb"``.
+    version : str
+        The version the caller expects; :func:`wfdb.dl_files` serves the
+        latest, so a mismatch is an error rather than a silent mix.
     files : list of str
         File names relative to the database folder.
     dest : path-like
@@ -61,10 +75,12 @@ def fetch_physionet(db, files, dest, *, groups=None, progress=True):
     Raises
     ------
     OSError
-        When a file's checksum does not match, or the checksum list lacks it.
+        When PhysioNet serves another version, a file's checksum does not
+        match, or the checksum list lacks it.
     """
     dest = Path(dest)
     dest.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(dest)
     wanted = [f for f in files if not (dest / f).exists()]
     if not wanted:
         return []
@@ -72,6 +88,10 @@ def fetch_physionet(db, files, dest, *, groups=None, progress=True):
     groups = [[f for f in g if f in wanted] for g in groups]
     groups = [g for g in groups if g]
 
+    served = get_version(db)
+    if served != version:
+        raise OSError(f"PhysioNet serves {db} {served}, but biosig reads {db} {version}; "
+                      f"download {version} by hand into the data folder")
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=dest))
     try:
         wfdb.dl_files(db, str(tmp), [CHECKSUM_FILE], keep_subdirs=True)

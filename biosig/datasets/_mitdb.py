@@ -132,7 +132,8 @@ class MITBIHArrhythmia:
         """
         missing = self.missing(records)
         groups = [[f"{r}.{ext}" for ext in self.extensions] for r in missing]
-        return fetch_physionet(self.name, [f for g in groups for f in g], self.cache_path,
+        return fetch_physionet(self.name, self.version, [f for g in groups for f in g],
+                               self.cache_path,
                                groups=groups, progress=self.progress)
 
     def missing_message(self, records):

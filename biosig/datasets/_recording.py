@@ -72,10 +72,9 @@ class Recording:
         -------
         samples : ndarray of int, shape (n_annotations,)
         """
-        # With an orig_time, onsets count from the measurement start, which
-        # lies first_time before the first stored sample.
-        offset = 0.0 if self.annotations.orig_time is None else self.raw.first_time
-        return np.rint((self.annotations.onset - offset) * self.sfreq).astype(np.int64)
+        annotations = self.annotations
+        return self.raw.time_as_index(annotations.onset, use_rounding=True,
+                                      origin=annotations.orig_time).astype(np.int64)
 
     def copy(self, raw=None):
         """Return a copy, optionally holding another ``raw`` with the same identity."""

@@ -1,6 +1,9 @@
 """Classification metrics of a study: per class, macro, ROC-AUC, confusion matrix."""
 
+import warnings
+
 import numpy as np
+from imblearn.metrics import sensitivity_specificity_support
 from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, roc_auc_score
 
 __all__ = ["AAMI_ALIASES", "classification_metrics"]
@@ -46,10 +49,10 @@ def classification_metrics(y_true, y_pred, y_score=None, *, labels=None, classes
     precision, recall, f1, support = precision_recall_fscore_support(
         y_true, y_pred, labels=labels, zero_division=np.nan)
     cm = confusion_matrix(y_true, y_pred, labels=labels)
-    negatives = cm.sum() - cm.sum(axis=1)
-    false_pos = cm.sum(axis=0) - np.diag(cm)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        specificity = (negatives - false_pos) / negatives
+    with warnings.catch_warnings():  # a class absent from y_true: recall is undefined
+        warnings.simplefilter("ignore")
+        _, specificity, _ = sensitivity_specificity_support(y_true, y_pred, labels=labels,
+                                                            average=None)
 
     auc = np.full(len(labels), np.nan)
     if y_score is not None:

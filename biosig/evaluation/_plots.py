@@ -17,7 +17,7 @@ def plot_confusion_matrix(cm, labels, *, normalize=True, title=None):
     -------
     fig : matplotlib.figure.Figure
     """
-    cm = np.asarray(cm, dtype=float)
+    cm = np.asarray(cm, dtype=np.int64)
     fig, ax = plt.subplots(figsize=(4.8, 4.2), layout="constrained")
     shown = cm
     if normalize:

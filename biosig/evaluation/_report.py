@@ -39,15 +39,17 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
     figures : list of path-like
         PNG files embedded in the page.
     """
-    rows = pd.DataFrame(metrics["per_class"]).T[["support", "sensitivity", "ppv", "f1", "specificity", "auc"]]
-    rows.columns = ["support", "Se (recall)", "+P (precision)", "F1", "Sp", "ROC-AUC"]
+    columns = {"support": "support", "sensitivity": "Se (recall)", "ppv": "+P (precision)",
+               "f1": "F1", "specificity": "Sp", "auc": "ROC-AUC"}
+    rows = pd.DataFrame.from_dict(metrics["per_class"], orient="index", dtype=object)
+    rows = rows[list(columns)].rename(columns=columns)
     parts = [f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>",
              f"<style>{_STYLE}</style></head><body><h1>{html.escape(title)}</h1>"]
     parts += [f"<p class='warn'>{html.escape(w)}</p>" for w in warnings]
     parts.append("<h2>Protocol</h2><ul>" + "".join(f"<li>{html.escape(p)}</li>" for p in protocol) + "</ul>")
     parts.append("<h2>Class counts</h2>" + class_counts.to_html())
     parts.append("<h2>Metrics on the test side</h2>"
-                 + rows.to_html(formatters={c: _fmt for c in rows.columns}, escape=True))
+                 + rows.to_html(formatters={c: _fmt for c in rows.columns}, na_rep="–", escape=True))
     parts.append(f"<p>Macro F1 {_fmt(metrics['macro_f1'])} · macro ROC-AUC "
                  f"{_fmt(metrics['macro_auc'])} · accuracy {_fmt(metrics['accuracy'])}</p>")
     parts.append("<h2>Figures</h2>")

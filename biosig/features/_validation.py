@@ -1,22 +1,19 @@
 """Input checks shared by the window feature extractors."""
 
 import numpy as np
+from sklearn.utils import check_array
 
 __all__ = []
 
 
 def check_windows(X, estimator, reset):
     """Validate a (n_windows, n_channels, n_samples) array and track its shape."""
-    X = np.asarray(X)
-    if X.ndim != 3:
+    if np.ndim(X) != 3:
         raise ValueError(
             f"{type(estimator).__name__} expects windows of shape "
-            f"(n_windows, n_channels, n_samples), got shape {X.shape}"
+            f"(n_windows, n_channels, n_samples), got shape {np.shape(X)}"
         )
-    if not np.issubdtype(X.dtype, np.floating):
-        X = X.astype(np.float64)
-    if not np.isfinite(X).all():
-        raise ValueError(f"{type(estimator).__name__}: input contains NaN or infinity")
+    X = check_array(X, allow_nd=True, dtype=(np.float64, np.float32), estimator=estimator)
     if reset:
         estimator.n_channels_, estimator.n_times_ = X.shape[1:]
     elif X.shape[1:] != (estimator.n_channels_, estimator.n_times_):

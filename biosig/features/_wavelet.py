@@ -26,9 +26,10 @@ def _band_stats(coef, names, total_energy):
             out.append(energy)
         elif name == "rel_energy":
             out.append(energy / np.where(total_energy > 0, total_energy, 1))
-        elif name == "entropy":
-            p = coef * coef / np.where(energy > 0, energy, 1)[..., None]
-            out.append(-np.sum(p * np.log(np.where(p > 0, p, 1)), axis=-1))
+        elif name == "entropy":  # of the normalised energy distribution; 0 for a flat band
+            with np.errstate(invalid="ignore", divide="ignore"):
+                ent = stats.entropy(coef * coef, axis=-1)
+            out.append(np.where(energy > 0, ent, 0).astype(coef.dtype))
         elif name == "skew":
             out.append(stats.skew(coef, axis=-1))
         elif name == "kurtosis":

@@ -113,8 +113,12 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         train, val = self._validation_split(y_index, groups)
         weights = self.class_weight
         if isinstance(weights, dict):
-            weights = {int(np.searchsorted(self.classes_, k)): v for k, v in weights.items()
-                       if k in self.classes_}
+            unknown = [k for k in weights if k not in self.classes_]
+            if unknown:
+                raise ValueError(f"class_weight names classes absent from y: {unknown}")
+            in_train = set(np.unique(y_index[train]).tolist())
+            weights = {i: w for k, w in weights.items()
+                       if (i := int(np.searchsorted(self.classes_, k))) in in_train}
         weights = class_weights(y_index[train], weights)
         self.model_ = self._build(windows[train],
                                   None if features is None else features[train],
@@ -124,8 +128,11 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         callbacks = list(self.callbacks or [])
         validation_data = None
         if val is not None:
+            # Weighted like the training loss, so early stopping follows the
+            # objective being trained rather than the majority class.
+            val_weight = np.array([weights.get(c, 1.0) for c in range(len(self.classes_))])[y_index[val]]
             validation_data = (_as_keras_inputs(windows[val], None if features is None else features[val]),
-                               y_index[val])
+                               y_index[val], val_weight)
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
         history = self.model_.fit(

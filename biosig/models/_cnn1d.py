@@ -48,7 +48,9 @@ class CNN1DClassifier(KerasWindowClassifier):
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
-        Seed for Keras, NumPy and the validation split.
+        Seed of the weights, the shuffling and the validation split. When set,
+        ``fit`` calls :func:`keras.utils.set_random_seed`, which also seeds
+        Python's and NumPy's global generators.
     verbose : "auto" | int
         Keras' verbosity: a progress bar ("auto", 1), a line per epoch (2) or
         silence (0).

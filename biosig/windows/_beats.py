@@ -32,7 +32,9 @@ class BeatSampler:
     channels : list of str | None
         Channels to keep, in order; all when None.
     local_beats : int
-        Number of RR intervals, centred on the beat, averaged into ``rr_local``.
+        Number of RR intervals averaged into ``rr_local``: ``(local_beats + 1) // 2``
+        ending at or before the beat and ``local_beats // 2`` after it (5 and 5
+        by default), fewer at the record's ends.
     progress : bool
         Show a progress bar over recordings.
 
@@ -61,8 +63,15 @@ class BeatSampler:
         rr = np.diff(beat_samples) / sfreq
         rr_prev = np.concatenate([rr[:1], rr])
         rr_next = np.concatenate([rr, rr[-1:]])
-        rr_local = (pd.Series(rr_prev).rolling(self.local_beats, center=True, min_periods=1)
-                    .mean().to_numpy())
+        # Interval j runs from beat j to beat j + 1: beat i averages intervals
+        # i - before ... i + after - 1, clipped at the record's ends.
+        before, after = (self.local_beats + 1) // 2, self.local_beats // 2
+        i = np.arange(len(beat_samples))
+        lo = np.clip(i - before, 0, len(rr))
+        hi = np.clip(i + after, 1, len(rr))
+        lo = np.minimum(lo, hi - 1)
+        cumsum = np.concatenate([[0.0], np.cumsum(rr)])
+        rr_local = (cumsum[hi] - cumsum[lo]) / (hi - lo)
         rr_record = np.full(len(beat_samples), rr.mean())
         return rr_prev, rr_next, rr_local, rr_record
 

@@ -80,6 +80,8 @@ def test_input_errors():
         _clf().fit(X, np.zeros(64))
     with pytest.raises(ValueError, match="do not match window_shape"):
         _clf(window_shape=(3, 96)).fit(X, y)
+    with pytest.raises(ValueError, match=r"class_weight names classes absent from y: \['z'\]"):
+        _clf(class_weight={"z": 2.0}).fit(X, y)
 
 
 _OTHER_BACKEND = """

@@ -26,14 +26,15 @@ def test_windows_are_centred_on_r_peaks(beats_record):
     assert set(w.groups) == {"rec"}
 
 
-def test_rr_features(beats_record):
+@pytest.mark.parametrize("local_beats,before,after", [(3, 2, 1), (4, 2, 2), (10, 5, 5)])
+def test_rr_features(beats_record, local_beats, before, after):
     rec, beats, _ = beats_record
-    w = BeatSampler(-0.1, 0.2, local_beats=3, progress=False).sample([rec])
+    w = BeatSampler(-0.1, 0.2, local_beats=local_beats, progress=False).sample([rec])
     rr = np.diff(beats) / 360  # the "+" rhythm annotation is not a beat
     np.testing.assert_allclose(w.meta["rr_prev"], rr[:-1])
     np.testing.assert_allclose(w.meta["rr_next"], rr[1:])
-    rr_prev = np.concatenate([rr[:1], rr])
-    local = [rr_prev[i - 1:i + 2].mean() for i in range(1, 6)]
+    # beat i: intervals i-before .. i+after-1 (interval j joins beats j and j+1)
+    local = [rr[max(i - before, 0):min(i + after, len(rr))].mean() for i in range(1, 6)]
     np.testing.assert_allclose(w.meta["rr_local"], local)
     np.testing.assert_allclose(w.meta["rr_record"], rr.mean())
     assert set(RR_FEATURES) <= set(w.meta.columns)

@@ -1,6 +1,19 @@
 """Features: scikit-learn transformers over ``Windows.X``, vectorised over windows."""
 
-from ._spectral import EEG_BANDS, BandPower
+from ._differential_entropy import DifferentialEntropy
+from ._hjorth import Hjorth
+from ._scalogram import CWTScalogram
+from ._spectral import EEG_BANDS, BandPower, SpectralShape
 from ._wavelet import WaveletFeatures
+from ._wavelet_packet import WaveletPacketEnergy
 
-__all__ = ["EEG_BANDS", "BandPower", "WaveletFeatures"]
+__all__ = [
+    "EEG_BANDS",
+    "BandPower",
+    "CWTScalogram",
+    "DifferentialEntropy",
+    "Hjorth",
+    "SpectralShape",
+    "WaveletFeatures",
+    "WaveletPacketEnergy",
+]

@@ -8,11 +8,21 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._validation import channel_names, check_windows
 
-__all__ = ["EEG_BANDS", "BandPower"]
+__all__ = ["EEG_BANDS", "BandPower", "SpectralShape"]
 
 #: Classical EEG bands in Hz: delta, theta, alpha, beta, gamma.
 EEG_BANDS = {"delta": (1.0, 4.0), "theta": (4.0, 8.0), "alpha": (8.0, 13.0),
              "beta": (13.0, 30.0), "gamma": (30.0, 45.0)}
+
+
+def check_bands(estimator, bands):
+    """Return the bands (EEG_BANDS when None), each within [0, Nyquist]."""
+    bands = EEG_BANDS if bands is None else dict(bands)
+    for name, (lo, hi) in bands.items():
+        if not 0 <= lo < hi <= estimator.sfreq / 2:
+            raise ValueError(f"{type(estimator).__name__}: band {name!r} = ({lo}, {hi}) Hz must "
+                             f"lie in [0, {estimator.sfreq / 2:g}] Hz (Nyquist) with low < high")
+    return bands
 
 
 class BandPower(TransformerMixin, BaseEstimator):
@@ -53,12 +63,7 @@ class BandPower(TransformerMixin, BaseEstimator):
         self.ch_names = ch_names
 
     def _bands(self):
-        bands = EEG_BANDS if self.bands is None else dict(self.bands)
-        for name, (lo, hi) in bands.items():
-            if not 0 <= lo < hi <= self.sfreq / 2:
-                raise ValueError(f"BandPower: band {name!r} = ({lo}, {hi}) Hz must lie in "
-                                 f"[0, {self.sfreq / 2:g}] Hz (Nyquist) with low < high")
-        return bands
+        return check_bands(self, self.bands)
 
     def fit(self, X, y=None):
         """Check the bands against the sampling rate and record the window shape.
@@ -109,3 +114,80 @@ class BandPower(TransformerMixin, BaseEstimator):
         kinds = ["abs"] + (["rel"] if self.relative else [])
         return np.array([f"{ch}_{b}_{k}" for ch in channel_names(self) for k in kinds
                          for b in self._bands()], dtype=object)
+
+
+class SpectralShape(TransformerMixin, BaseEstimator):
+    """Spectral entropy, spectral edge frequency and peak frequency, per channel.
+
+    From one Welch PSD of all windows, restricted to [``fmin``, ``fmax``]:
+    the spectral entropy is the Shannon entropy of the PSD normalised to sum
+    to one, divided by ``log(n_bins)`` so that it lies in [0, 1]; the edge
+    frequency is the lowest frequency below which ``edge`` of the power lies;
+    the peak frequency is that of the PSD's maximum.
+
+    Parameters
+    ----------
+    sfreq : float
+        Sampling rate of the windows in Hz.
+    fmin, fmax : float | None
+        Frequency range; 0 and Nyquist when None.
+    edge : float
+        Share of the power below the edge frequency (0.95 gives SEF95).
+    nperseg : int | None
+        Welch segment length; ``min(256, n_samples)`` when None.
+    ch_names : list of str | None
+        Channel names used in feature names.
+
+    Attributes
+    ----------
+    n_channels_, n_times_ : int
+        Shape of the windows seen in ``fit``.
+    """
+
+    def __init__(self, sfreq, *, fmin=None, fmax=None, edge=0.95, nperseg=None, ch_names=None):
+        self.sfreq = sfreq
+        self.fmin = fmin
+        self.fmax = fmax
+        self.edge = edge
+        self.nperseg = nperseg
+        self.ch_names = ch_names
+
+    def fit(self, X, y=None):
+        """Check the range and record the window shape.
+
+        Returns
+        -------
+        self : SpectralShape
+        """
+        if not 0 < self.edge < 1:
+            raise ValueError(f"SpectralShape: edge must lie in (0, 1), got {self.edge}")
+        check_bands(self, {"range": (self.fmin or 0.0, self.fmax or self.sfreq / 2)})
+        check_windows(X, self, reset=True)
+        return self
+
+    def transform(self, X):
+        """Compute the three descriptors.
+
+        Returns
+        -------
+        features : ndarray, shape (n_windows, n_channels * 3)
+            Entropy (normalised), edge frequency (Hz), peak frequency (Hz).
+        """
+        check_is_fitted(self, "n_channels_")
+        X = check_windows(X, self, reset=False)
+        freqs, psd = welch(X, fs=self.sfreq, nperseg=self.nperseg or min(256, X.shape[-1]), axis=-1)
+        inside = (freqs >= (self.fmin or 0.0)) & (freqs <= (self.fmax or self.sfreq / 2))
+        freqs, psd = freqs[inside], psd[..., inside]
+        total = psd.sum(axis=-1, keepdims=True)
+        p = psd / np.where(total > 0, total, 1)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -np.sum(np.where(p > 0, p * np.log(p), 0), axis=-1) / np.log(len(freqs))
+        edge = freqs[np.argmax(np.cumsum(p, axis=-1) >= self.edge, axis=-1)]
+        peak = freqs[np.argmax(psd, axis=-1)]
+        return np.stack([entropy, edge, peak], axis=-1).astype(X.dtype).reshape(len(X), -1)
+
+    def get_feature_names_out(self, input_features=None):
+        """Feature names ``<channel>_spectral_entropy``, ``_sef<edge%>``, ``_peak_freq``."""
+        check_is_fitted(self, "n_channels_")
+        names = ("spectral_entropy", f"sef{round(100 * self.edge)}", "peak_freq")
+        return np.array([f"{ch}_{n}" for ch in channel_names(self) for n in names], dtype=object)

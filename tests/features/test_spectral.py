@@ -39,3 +39,34 @@ def test_band_checks():
         BandPower(80.0).fit(X)
     with pytest.raises(ValueError, match="fewer than two PSD bins"):
         BandPower(100.0, {"narrow": (10.0, 10.1)}).fit(X).transform(X)
+
+
+def test_spectral_shape_matches_per_window_welch():
+    from biosig.features import SpectralShape
+
+    sfreq = 128.0
+    X = np.random.default_rng(3).standard_normal((6, 2, 512))
+    F = SpectralShape(sfreq, fmin=1.0, fmax=40.0, edge=0.9, nperseg=128).fit_transform(X)
+    ref = []
+    for window in X:
+        for channel in window:
+            f, p = welch(channel, fs=sfreq, nperseg=128)
+            keep = (f >= 1) & (f <= 40)
+            f, p = f[keep], p[keep]
+            q = p / p.sum()
+            ref += [-(q * np.log(q)).sum() / np.log(len(q)),
+                    f[np.searchsorted(np.cumsum(q), 0.9)], f[np.argmax(p)]]
+    np.testing.assert_allclose(F, np.reshape(ref, F.shape), rtol=1e-10)
+
+
+def test_spectral_shape_of_sine_and_noise():
+    from biosig.features import SpectralShape
+
+    sfreq = 256.0
+    t = np.arange(1024) / sfreq
+    X = np.stack([np.sin(2 * np.pi * 12 * t), np.random.default_rng(0).standard_normal(1024)])[:, None]
+    tf = SpectralShape(sfreq).fit(X)
+    (sine_entropy, sine_edge, sine_peak), (noise_entropy, _, _) = tf.transform(X)
+    assert sine_peak == 12.0 and sine_edge == pytest.approx(13.0, abs=1.0)
+    assert sine_entropy < 0.3 < 0.9 < noise_entropy
+    assert list(tf.get_feature_names_out()) == ["ch0_spectral_entropy", "ch0_sef95", "ch0_peak_freq"]

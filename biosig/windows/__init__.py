@@ -1,6 +1,8 @@
 """Windows: samplers that cut recordings into labelled fixed-length windows."""
 
 from ._beats import RR_FEATURES, BeatSampler
+from ._events import EventSampler
+from ._sliding import SlidingSampler
 from ._windows import Windows
 
-__all__ = ["RR_FEATURES", "BeatSampler", "Windows"]
+__all__ = ["RR_FEATURES", "BeatSampler", "EventSampler", "SlidingSampler", "Windows"]

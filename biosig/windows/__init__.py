@@ -3,6 +3,17 @@
 from ._beats import RR_FEATURES, BeatSampler
 from ._events import EventSampler
 from ._sliding import SlidingSampler
+from ._store import StoreError, cached_windows, read_windows, write_windows
 from ._windows import Windows
 
-__all__ = ["RR_FEATURES", "BeatSampler", "EventSampler", "SlidingSampler", "Windows"]
+__all__ = [
+    "RR_FEATURES",
+    "BeatSampler",
+    "EventSampler",
+    "SlidingSampler",
+    "StoreError",
+    "Windows",
+    "cached_windows",
+    "read_windows",
+    "write_windows",
+]

@@ -1,0 +1,67 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from biosig.windows import StoreError, Windows, cached_windows, read_windows, write_windows
+
+
+def _windows(n=50):
+    rng = np.random.default_rng(0)
+    meta = pd.DataFrame({"record": [f"{100 + i % 3}" for i in range(n)],
+                         "subject": "s", "onset": np.arange(n) * 0.5})
+    return Windows(rng.standard_normal((n, 2, 32)).astype(np.float32),
+                   np.array(["N", "V"] * (n // 2), dtype=object),
+                   np.array(["s"] * n, dtype=object), meta, 360.0, ["MLII", "V1"])
+
+
+def test_round_trip_memory_mapped(tmp_path):
+    w = _windows()
+    write_windows(w, tmp_path / "store")
+    back = read_windows(tmp_path / "store")
+    assert isinstance(back.X, np.memmap) and not back.X.flags.writeable
+    np.testing.assert_array_equal(back.X, w.X)
+    assert back.y.tolist() == w.y.tolist() and back.groups.tolist() == w.groups.tolist()
+    assert back.meta["record"].tolist() == w.meta["record"].tolist()  # ids stay strings
+    assert back.sfreq == 360.0 and back.ch_names == ["MLII", "V1"]
+    with pytest.raises(FileExistsError):
+        write_windows(w, tmp_path / "store")
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]  # no partial folder left
+
+
+def test_cache_hit_skips_the_work(tmp_path):
+    calls = []
+
+    def build():
+        calls.append(1)
+        return _windows()
+
+    key = {"source": "mitdb", "records": ["100"], "tmin": -0.25}
+    first = cached_windows(key, build, cache_dir=tmp_path)
+    second = cached_windows(key, build, cache_dir=tmp_path)
+    assert len(calls) == 1
+    np.testing.assert_array_equal(first.X, second.X)
+    cached_windows({**key, "tmin": -0.3}, build, cache_dir=tmp_path)
+    assert len(calls) == 2  # another parameter, another store
+
+
+@pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
+def test_corrupt_store_is_rebuilt_not_reused(tmp_path, damage):
+    key = {"source": "test"}
+    cached_windows(key, _windows, cache_dir=tmp_path)
+    (store,) = (tmp_path / "windows").iterdir()
+    x = store / "X.npy"
+    if damage == "truncate":
+        x.write_bytes(x.read_bytes()[:-100])
+    elif damage == "flip":
+        data = bytearray(x.read_bytes())
+        data[-5] ^= 0xFF
+        x.write_bytes(bytes(data))
+    else:
+        x.unlink()
+    with pytest.raises(StoreError, match=r"X\.npy"):
+        read_windows(store)
+    rebuilt = []
+    with pytest.warns(RuntimeWarning, match="rebuilding a corrupt window store"):
+        w = cached_windows(key, lambda: rebuilt.append(1) or _windows(), cache_dir=tmp_path)
+    assert rebuilt == [1]
+    np.testing.assert_array_equal(w.X, _windows().X)

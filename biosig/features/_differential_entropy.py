@@ -2,16 +2,14 @@
 
 import numpy as np
 from scipy.signal import butter, sosfiltfilt
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
+from ._base import WindowTransformer
 from ._spectral import EEG_BANDS, check_bands
-from ._validation import channel_names, check_windows
 
 __all__ = ["DifferentialEntropy"]
 
 
-class DifferentialEntropy(TransformerMixin, BaseEstimator):
+class DifferentialEntropy(WindowTransformer):
     """Differential entropy of each band-passed channel, under a Gaussian model.
 
     Each band is isolated with a zero-phase Butterworth band-pass
@@ -28,7 +26,7 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
     order : int
         Butterworth order of each band-pass.
     ch_names : list of str | None
-        Channel names used in feature names.
+        Channel names used in feature names (``<channel>_<band>_de``, in nats).
 
     Attributes
     ----------
@@ -42,16 +40,8 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
         self.order = order
         self.ch_names = ch_names
 
-    def fit(self, X, y=None):
-        """Check the bands and record the window shape.
-
-        Returns
-        -------
-        self : DifferentialEntropy
-        """
+    def _check_params(self):
         check_bands(self, self.bands)
-        check_windows(X, self, reset=True)
-        return self
 
     def _sos(self, lo, hi):
         if lo <= 0:
@@ -60,22 +50,11 @@ class DifferentialEntropy(TransformerMixin, BaseEstimator):
             return butter(self.order, lo, btype="highpass", fs=self.sfreq, output="sos")
         return butter(self.order, (lo, hi), btype="bandpass", fs=self.sfreq, output="sos")
 
-    def transform(self, X):
-        """Compute differential entropies in nats.
-
-        Returns
-        -------
-        features : ndarray, shape (n_windows, n_channels * n_bands)
-        """
-        check_is_fitted(self, "n_channels_")
-        X = check_windows(X, self, reset=False)
+    def _compute(self, X):
         bands = check_bands(self, self.bands)
         var = np.stack([sosfiltfilt(self._sos(lo, hi), X, axis=-1).var(axis=-1)
                         for lo, hi in bands.values()], axis=-1)
         return (0.5 * np.log(2 * np.pi * np.e * var)).astype(X.dtype).reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Feature names ``<channel>_<band>_de``."""
-        check_is_fitted(self, "n_channels_")
-        bands = check_bands(self, self.bands)
-        return np.array([f"{ch}_{b}_de" for ch in channel_names(self) for b in bands], dtype=object)
+    def _feature_suffixes(self):
+        return [f"{band}_de" for band in check_bands(self, self.bands)]

@@ -2,15 +2,13 @@
 
 import numpy as np
 import pywt
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import check_windows
+from ._base import WindowTransformer
 
 __all__ = ["CWTScalogram"]
 
 
-class CWTScalogram(TransformerMixin, BaseEstimator):
+class CWTScalogram(WindowTransformer):
     """Magnitude of the continuous wavelet transform at chosen frequencies.
 
     Parameters
@@ -38,29 +36,23 @@ class CWTScalogram(TransformerMixin, BaseEstimator):
     n_samples), not a feature matrix: feed them to a 2-D network.
     """
 
+    def get_feature_names_out(self, input_features=None):
+        """Not available: the output is images, not a feature matrix."""
+        raise AttributeError("CWTScalogram returns images (n, channels, freqs, samples), "
+                             "which have no feature names")
+
     def __init__(self, sfreq, freqs=tuple(range(2, 41, 2)), *, wavelet="morl", dtype="float32"):
         self.sfreq = sfreq
         self.freqs = freqs
         self.wavelet = wavelet
         self.dtype = dtype
 
-    def fit(self, X, y=None):
-        """Compute the scales and record the window shape.
-
-        Returns
-        -------
-        self : CWTScalogram
-        """
+    def _check_params(self):
         freqs = np.asarray(self.freqs, dtype=float)
         if np.any(freqs <= 0) or np.any(freqs >= self.sfreq / 2):
             raise ValueError(f"CWTScalogram: freqs must lie in (0, {self.sfreq / 2:g}) Hz")
         self.scales_ = pywt.scale2frequency(self.wavelet, 1.0) * self.sfreq / freqs
-        check_windows(X, self, reset=True)
-        return self
 
-    def transform(self, X):
-        """Return |CWT| images, shape (n_windows, n_channels, n_freqs, n_samples)."""
-        check_is_fitted(self, "scales_")
-        X = check_windows(X, self, reset=False)
+    def _compute(self, X):
         coef, _ = pywt.cwt(X, self.scales_, self.wavelet, sampling_period=1 / self.sfreq, axis=-1)
         return np.abs(coef).transpose(1, 2, 0, 3).astype(self.dtype, copy=False)

@@ -3,10 +3,8 @@
 import numpy as np
 from scipy.integrate import trapezoid
 from scipy.signal import welch
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import channel_names, check_windows
+from ._base import WindowTransformer
 
 __all__ = ["EEG_BANDS", "BandPower", "SpectralShape"]
 
@@ -25,7 +23,7 @@ def check_bands(estimator, bands):
     return bands
 
 
-class BandPower(TransformerMixin, BaseEstimator):
+class BandPower(WindowTransformer):
     """Absolute and relative band power of each channel, from Welch's PSD.
 
     One :func:`scipy.signal.welch` call covers all windows and channels; the
@@ -62,31 +60,11 @@ class BandPower(TransformerMixin, BaseEstimator):
         self.log = log
         self.ch_names = ch_names
 
-    def _bands(self):
-        return check_bands(self, self.bands)
+    def _check_params(self):
+        check_bands(self, self.bands)
 
-    def fit(self, X, y=None):
-        """Check the bands against the sampling rate and record the window shape.
-
-        Returns
-        -------
-        self : BandPower
-        """
-        self._bands()
-        check_windows(X, self, reset=True)
-        return self
-
-    def transform(self, X):
-        """Compute band powers.
-
-        Returns
-        -------
-        features : ndarray, shape (n_windows, n_channels * n_bands * (1 + relative))
-            Ordered channel, then absolute powers of every band, then relative.
-        """
-        check_is_fitted(self, "n_channels_")
-        X = check_windows(X, self, reset=False)
-        bands = self._bands()
+    def _compute(self, X):
+        bands = check_bands(self, self.bands)
         nperseg = self.nperseg or min(256, X.shape[-1])
         freqs, psd = welch(X, fs=self.sfreq, nperseg=nperseg, axis=-1)
         power = np.stack([self._integrate(freqs, psd, lo, hi) for lo, hi in bands.values()],
@@ -108,15 +86,12 @@ class BandPower(TransformerMixin, BaseEstimator):
                              "or raise nperseg")
         return trapezoid(psd[..., inside], freqs[inside], axis=-1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Feature names ``<channel>_<band>_abs`` and ``<channel>_<band>_rel``."""
-        check_is_fitted(self, "n_channels_")
+    def _feature_suffixes(self):
         kinds = ["abs"] + (["rel"] if self.relative else [])
-        return np.array([f"{ch}_{b}_{k}" for ch in channel_names(self) for k in kinds
-                         for b in self._bands()], dtype=object)
+        return [f"{band}_{kind}" for kind in kinds for band in check_bands(self, self.bands)]
 
 
-class SpectralShape(TransformerMixin, BaseEstimator):
+class SpectralShape(WindowTransformer):
     """Spectral entropy, spectral edge frequency and peak frequency, per channel.
 
     From one Welch PSD of all windows, restricted to [``fmin``, ``fmax``]:
@@ -152,29 +127,12 @@ class SpectralShape(TransformerMixin, BaseEstimator):
         self.nperseg = nperseg
         self.ch_names = ch_names
 
-    def fit(self, X, y=None):
-        """Check the range and record the window shape.
-
-        Returns
-        -------
-        self : SpectralShape
-        """
+    def _check_params(self):
         if not 0 < self.edge < 1:
             raise ValueError(f"SpectralShape: edge must lie in (0, 1), got {self.edge}")
         check_bands(self, {"range": (self.fmin or 0.0, self.fmax or self.sfreq / 2)})
-        check_windows(X, self, reset=True)
-        return self
 
-    def transform(self, X):
-        """Compute the three descriptors.
-
-        Returns
-        -------
-        features : ndarray, shape (n_windows, n_channels * 3)
-            Entropy (normalised), edge frequency (Hz), peak frequency (Hz).
-        """
-        check_is_fitted(self, "n_channels_")
-        X = check_windows(X, self, reset=False)
+    def _compute(self, X):
         freqs, psd = welch(X, fs=self.sfreq, nperseg=self.nperseg or min(256, X.shape[-1]), axis=-1)
         inside = (freqs >= (self.fmin or 0.0)) & (freqs <= (self.fmax or self.sfreq / 2))
         freqs, psd = freqs[inside], psd[..., inside]
@@ -186,8 +144,5 @@ class SpectralShape(TransformerMixin, BaseEstimator):
         peak = freqs[np.argmax(psd, axis=-1)]
         return np.stack([entropy, edge, peak], axis=-1).astype(X.dtype).reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Feature names ``<channel>_spectral_entropy``, ``_sef<edge%>``, ``_peak_freq``."""
-        check_is_fitted(self, "n_channels_")
-        names = ("spectral_entropy", f"sef{round(100 * self.edge)}", "peak_freq")
-        return np.array([f"{ch}_{n}" for ch in channel_names(self) for n in names], dtype=object)
+    def _feature_suffixes(self):
+        return ["spectral_entropy", f"sef{round(100 * self.edge)}", "peak_freq"]

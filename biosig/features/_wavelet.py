@@ -3,10 +3,8 @@
 import numpy as np
 import pywt
 from scipy import stats
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import channel_names, check_windows
+from ._base import WindowTransformer
 
 __all__ = ["WaveletFeatures"]
 
@@ -37,7 +35,7 @@ def _band_stats(coef, names, total_energy):
     return np.stack(out, axis=-1)
 
 
-class WaveletFeatures(TransformerMixin, BaseEstimator):
+class WaveletFeatures(WindowTransformer):
     """Statistics of each sub-band of a multilevel DWT, per channel.
 
     One :func:`pywt.wavedec` call transforms all windows and channels at once.
@@ -64,6 +62,12 @@ class WaveletFeatures(TransformerMixin, BaseEstimator):
     ----------
     n_channels_, n_times_ : int
         Shape of the windows seen in ``fit``.
+
+    Notes
+    -----
+    ``transform`` gives (n_windows, n_channels * (level + 1) * n_stats)
+    features, ordered channel, then band, then statistic; names are
+    ``<channel>_<band>_<stat>``.
     """
 
     def __init__(self, wavelet="db4", level=4, stats=_STATS, mode="symmetric", ch_names=None):
@@ -73,44 +77,18 @@ class WaveletFeatures(TransformerMixin, BaseEstimator):
         self.mode = mode
         self.ch_names = ch_names
 
-    def fit(self, X, y=None):
-        """Check the parameters and record the window shape.
-
-        Parameters
-        ----------
-        X : ndarray, shape (n_windows, n_channels, n_samples)
-        y : None
-            Ignored.
-
-        Returns
-        -------
-        self : WaveletFeatures
-        """
+    def _check_params(self):
         unknown = set(self.stats) - set(_STATS)
         if unknown:
             raise ValueError(f"WaveletFeatures: unknown stats {sorted(unknown)}; choose from {_STATS}")
         pywt.Wavelet(self.wavelet)  # raises for an unknown wavelet
-        check_windows(X, self, reset=True)
-        return self
 
-    def transform(self, X):
-        """Compute the band statistics.
-
-        Returns
-        -------
-        features : ndarray, shape (n_windows, n_channels * (level + 1) * n_stats)
-            Ordered channel, then band, then statistic.
-        """
-        check_is_fitted(self, "n_channels_")
-        X = check_windows(X, self, reset=False)
+    def _compute(self, X):
         coeffs = pywt.wavedec(X, self.wavelet, mode=self.mode, level=self.level, axis=-1)
         total = sum(np.sum(c * c, axis=-1) for c in coeffs)
         feats = np.stack([_band_stats(c, self.stats, total) for c in coeffs], axis=2)
         return feats.reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Feature names ``<channel>_<band>_<stat>``."""
-        check_is_fitted(self, "n_channels_")
+    def _feature_suffixes(self):
         bands = [f"cA{self.level}"] + [f"cD{k}" for k in range(self.level, 0, -1)]
-        return np.array([f"{ch}_{b}_{s}" for ch in channel_names(self)
-                         for b in bands for s in self.stats], dtype=object)
+        return [f"{b}_{s}" for b in bands for s in self.stats]

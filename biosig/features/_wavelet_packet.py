@@ -2,15 +2,13 @@
 
 import numpy as np
 import pywt
-from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
 
-from ._validation import channel_names, check_windows
+from ._base import WindowTransformer
 
 __all__ = ["WaveletPacketEnergy"]
 
 
-class WaveletPacketEnergy(TransformerMixin, BaseEstimator):
+class WaveletPacketEnergy(WindowTransformer):
     """Energy of each terminal node of a wavelet-packet decomposition, per channel.
 
     At ``level`` the packet tree splits the band [0, sfreq/2] into ``2**level``
@@ -43,30 +41,14 @@ class WaveletPacketEnergy(TransformerMixin, BaseEstimator):
         self.mode = mode
         self.ch_names = ch_names
 
-    def fit(self, X, y=None):
-        """Record the window shape.
-
-        Returns
-        -------
-        self : WaveletPacketEnergy
-        """
+    def _check_params(self):
         pywt.Wavelet(self.wavelet)
-        check_windows(X, self, reset=True)
-        return self
 
     def _nodes(self, X):
         packet = pywt.WaveletPacket(X, self.wavelet, mode=self.mode, maxlevel=self.level, axis=-1)
         return packet.get_level(self.level, order="freq")
 
-    def transform(self, X):
-        """Compute node energies.
-
-        Returns
-        -------
-        features : ndarray, shape (n_windows, n_channels * 2**level)
-        """
-        check_is_fitted(self, "n_channels_")
-        X = check_windows(X, self, reset=False)
+    def _compute(self, X):
         energy = np.stack([np.sum(node.data * node.data, axis=-1) for node in self._nodes(X)],
                           axis=-1)
         if self.relative:
@@ -74,8 +56,6 @@ class WaveletPacketEnergy(TransformerMixin, BaseEstimator):
             energy = energy / np.where(total > 0, total, 1)
         return energy.reshape(len(X), -1)
 
-    def get_feature_names_out(self, input_features=None):
-        """Feature names ``<channel>_wp<path>`` (``a``: low half, ``d``: high half)."""
-        check_is_fitted(self, "n_channels_")
-        paths = [node.path for node in self._nodes(np.zeros((1, 1, self.n_times_)))]
-        return np.array([f"{ch}_wp{p}" for ch in channel_names(self) for p in paths], dtype=object)
+    def _feature_suffixes(self):
+        # names <channel>_wp<path>: "a" takes the low half of a band, "d" the high
+        return [f"wp{node.path}" for node in self._nodes(np.zeros((1, 1, self.n_times_)))]

@@ -4,7 +4,7 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 
 from ._base import WindowTransformer
-from ._spectral import EEG_BANDS, check_bands
+from ._spectral import check_bands
 
 __all__ = ["DifferentialEntropy"]
 

@@ -3,9 +3,9 @@
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from tqdm.auto import tqdm
 
 from ..datasets import AAMI_EC57
+from ._sampler import Sampler
 from ._windows import Windows
 
 __all__ = ["RR_FEATURES", "BeatSampler"]
@@ -14,7 +14,7 @@ __all__ = ["RR_FEATURES", "BeatSampler"]
 RR_FEATURES = ("rr_prev", "rr_next", "rr_local", "rr_record")
 
 
-class BeatSampler:
+class BeatSampler(Sampler):
     """Cut one window around each annotated beat.
 
     Every annotation whose symbol is a WFDB beat code (the keys of
@@ -121,8 +121,4 @@ class BeatSampler:
                        np.full(n, recording.subject, dtype=object), meta, sfreq,
                        list(picks) if picks is not None else recording.ch_names)
 
-    def sample(self, recordings):
-        """Cut the beat windows of several recordings into one Windows."""
-        parts = [self.sample_recording(r)
-                 for r in tqdm(recordings, desc="beats", unit="record", disable=not self.progress)]
-        return Windows.concat(parts)
+    _unit_name = "beats"

@@ -3,14 +3,14 @@
 import mne
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
 
+from ._sampler import Sampler
 from ._windows import Windows
 
 __all__ = ["EventSampler"]
 
 
-class EventSampler:
+class EventSampler(Sampler):
     """Cut one window from ``tmin`` to ``tmax`` around each chosen annotation.
 
     A thin layer over :func:`mne.events_from_annotations` and
@@ -71,11 +71,8 @@ class EventSampler:
         return Windows(np.ascontiguousarray(X), y, np.full(len(y), recording.subject, dtype=object),
                        meta, recording.sfreq, list(epochs.ch_names))
 
-    def sample(self, recordings):
-        """Cut the event windows of several recordings into one Windows."""
-        parts = [self.sample_recording(r)
-                 for r in tqdm(recordings, desc="events", unit="record", disable=not self.progress)]
-        if all(p is None for p in parts):
-            names = ", ".join(r.record for r in recordings)
-            raise ValueError(f"no annotation named {sorted(self.events)} in records {names}")
-        return Windows.concat(parts)
+    _unit_name = "events"
+
+    def _nothing_message(self, recordings):
+        names = ", ".join(r.record for r in recordings)
+        return f"no annotation named {sorted(self.events)} in records {names}"

@@ -3,8 +3,8 @@
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
-from tqdm.auto import tqdm
 
+from ._sampler import Sampler
 from ._windows import Windows
 
 __all__ = ["SlidingSampler"]
@@ -12,7 +12,7 @@ __all__ = ["SlidingSampler"]
 _RULES = ("majority", "any", "center")
 
 
-class SlidingSampler:
+class SlidingSampler(Sampler):
     """Cut fixed-length windows every ``stride`` seconds and label them.
 
     Labels come from annotations with a duration (a seizure from its onset to
@@ -105,10 +105,5 @@ class SlidingSampler:
         return Windows(np.ascontiguousarray(X), y, np.full(len(y), recording.subject, dtype=object),
                        meta, sfreq, list(self.channels) if self.channels else recording.ch_names)
 
-    def sample(self, recordings):
-        """Cut the windows of several recordings into one Windows."""
-        parts = [self.sample_recording(r)
-                 for r in tqdm(recordings, desc="windows", unit="record", disable=not self.progress)]
-        if all(p is None for p in parts):
-            raise ValueError(f"every recording is shorter than the window ({self.length} s)")
-        return Windows.concat(parts)
+    def _nothing_message(self, recordings):
+        return f"every recording is shorter than the window ({self.length} s)"

@@ -1,4 +1,6 @@
+import hashlib
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -74,11 +76,11 @@ def _fake_physionet(mitdb_dir, corrupt=None):
     def dl_files(db, dl_dir, files, keep_subdirs=True, overwrite=False):
         assert db == "mitdb"
         for name in files:
+            target = Path(dl_dir) / name
             if name == "SHA256SUMS.txt":
                 lines = [f"{_digest(p)}  {p.name}" for p in sorted(mitdb_dir.iterdir())]
-                (dl_dir_path := __import__("pathlib").Path(dl_dir)).joinpath(name).write_text("\n".join(lines))
+                target.write_text("\n".join(lines))
                 continue
-            target = __import__("pathlib").Path(dl_dir) / name
             shutil.copy(mitdb_dir / name, target)
             if name == corrupt:
                 with open(target, "r+b") as fid:
@@ -87,7 +89,6 @@ def _fake_physionet(mitdb_dir, corrupt=None):
 
 
 def _digest(path):
-    import hashlib
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

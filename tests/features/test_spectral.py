@@ -12,7 +12,6 @@ def test_matches_per_window_welch():
     F = BandPower(sfreq, nperseg=128).fit_transform(X)
     ref = []
     for window in X:
-        row_abs, row_rel = [], []
         for channel in window:
             f, p = welch(channel, fs=sfreq, nperseg=128)
             powers = [trapezoid(p[(f >= lo) & (f <= hi)], f[(f >= lo) & (f <= hi)])

@@ -36,11 +36,6 @@ class CWTScalogram(WindowTransformer):
     n_samples), not a feature matrix: feed them to a 2-D network.
     """
 
-    def get_feature_names_out(self, input_features=None):
-        """Not available: the output is images, not a feature matrix."""
-        raise AttributeError("CWTScalogram returns images (n, channels, freqs, samples), "
-                             "which have no feature names")
-
     def __init__(self, sfreq, freqs=tuple(range(2, 41, 2)), *, wavelet="morl", dtype="float32"):
         self.sfreq = sfreq
         self.freqs = freqs
@@ -56,3 +51,8 @@ class CWTScalogram(WindowTransformer):
     def _compute(self, X):
         coef, _ = pywt.cwt(X, self.scales_, self.wavelet, sampling_period=1 / self.sfreq, axis=-1)
         return np.abs(coef).transpose(1, 2, 0, 3).astype(self.dtype, copy=False)
+
+    def get_feature_names_out(self, input_features=None):
+        """Not available: the output is images, not a feature matrix."""
+        raise AttributeError("CWTScalogram returns images (n, channels, freqs, samples), "
+                             "which have no feature names")

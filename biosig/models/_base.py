@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
+from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -58,8 +58,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
                 "Pass groups=... to split by subject or record.", UserWarning, stacklevel=3)
             splitter = StratifiedShuffleSplit(1, test_size=self.validation_fraction,
                                               random_state=self.random_state)
-            if np.bincount(y).min() < 2:
-                from sklearn.model_selection import ShuffleSplit
+            if np.bincount(y).min() < 2:  # a class too rare to stratify
                 splitter = ShuffleSplit(1, test_size=self.validation_fraction,
                                         random_state=self.random_state)
         train, val = next(splitter.split(index, y, groups))

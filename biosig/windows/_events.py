@@ -29,15 +29,20 @@ class EventSampler(Sampler):
     channels : list of str | str | None
         Channels to keep (names, or an MNE picks string such as ``"eeg"``);
         all data channels when None.
+    marks : sequence of str
+        Annotation descriptions that flag a window without dropping it, e.g.
+        ``["rejected_trial"]`` (BCI IV): ``meta`` gets one boolean column per
+        mark, True where such an annotation overlaps the window.
     progress : bool
         Show a progress bar over recordings.
     """
 
-    def __init__(self, tmin, tmax, events, *, channels=None, progress=True):
+    def __init__(self, tmin, tmax, events, *, channels=None, marks=(), progress=True):
         self.tmin = tmin
         self.tmax = tmax
         self.events = events
         self.channels = channels
+        self.marks = marks
         self.progress = progress
 
     def sample_recording(self, recording):
@@ -47,7 +52,8 @@ class EventSampler(Sampler):
         -------
         windows : Windows
             ``meta`` holds ``record``, ``subject``, ``session``, ``sample``,
-            ``onset`` (seconds from the recording start) and ``event``.
+            ``onset`` (seconds from the recording start), ``event``, and one
+            boolean column per mark.
         """
         present = sorted(set(self.events) & set(recording.annotations.description))
         if not present:
@@ -67,9 +73,26 @@ class EventSampler(Sampler):
             "session": recording.session, "sample": sample,
             "onset": sample / recording.sfreq, "event": descriptions,
         })
+        for mark, flag in self._marked(recording, sample).items():
+            meta[mark] = flag
         y = np.array([self.events[d] for d in descriptions], dtype=object)
         return Windows(np.ascontiguousarray(X), y, np.full(len(y), recording.subject, dtype=object),
                        meta, recording.sfreq, list(epochs.ch_names))
+
+    def _marked(self, recording, sample):
+        """Whether an annotation of each mark overlaps each window."""
+        sfreq = recording.sfreq
+        ann = recording.annotations
+        start = recording.annotation_samples()
+        stop = start + np.maximum(np.rint(ann.duration * sfreq).astype(np.int64), 1)
+        first = sample + int(round(self.tmin * sfreq))
+        last = sample + int(round(self.tmax * sfreq))
+        out = {}
+        for mark in self.marks:
+            sel = ann.description == mark
+            out[mark] = ((start[sel][None, :] <= last[:, None])
+                         & (stop[sel][None, :] > first[:, None])).any(axis=1)
+        return out
 
     _unit_name = "events"
 

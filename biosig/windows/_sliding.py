@@ -31,24 +31,31 @@ class SlidingSampler(Sampler):
         labels every window ``default``.
     default : str
         Label of windows that no labelled annotation claims.
-    rule : {"majority", "any", "center"}
+    rule : {"majority", "any", "center"} | float
         A label claims a window when it covers more than half of it, any part
-        of it, or its centre sample. When several claim one window, the one
-        covering most of it wins.
+        of it, its centre sample, or (a number in (0, 1]) at least that share
+        of it: ``rule=0.5`` is "seizure if >= 50 % of the window overlaps a
+        seizure". When several claim one window, the one covering most of it
+        wins.
     channels : list of str | None
         Channels to keep; all when None.
+    reject_by_annotation : bool
+        Drop windows that overlap an annotation whose description starts with
+        ``"bad"`` (any case), as :class:`mne.Epochs` does: ``"BAD boundary"``
+        where recordings or trials were joined, marked artefacts.
     progress : bool
         Show a progress bar over recordings.
     """
 
     def __init__(self, length, stride=None, *, labels=None, default="background",
-                 rule="majority", channels=None, progress=True):
+                 rule="majority", channels=None, reject_by_annotation=True, progress=True):
         self.length = length
         self.stride = stride
         self.labels = labels
         self.default = default
         self.rule = rule
         self.channels = channels
+        self.reject_by_annotation = reject_by_annotation
         self.progress = progress
 
     def sample_recording(self, recording):
@@ -62,8 +69,13 @@ class SlidingSampler(Sampler):
             labelled annotation covers, claimed or not (so windows that are half
             ictal can be left out).
         """
-        if self.rule not in _RULES:
-            raise ValueError(f"SlidingSampler: rule={self.rule!r}; allowed: {', '.join(_RULES)}")
+        numeric = isinstance(self.rule, (int, float)) and not isinstance(self.rule, bool)
+        threshold = self.rule if numeric else None
+        if threshold is None and self.rule not in _RULES:
+            raise ValueError(f"SlidingSampler: rule={self.rule!r}; allowed: {', '.join(_RULES)} "
+                             "or a share of the window in (0, 1]")
+        if threshold is not None and not 0 < threshold <= 1:
+            raise ValueError(f"SlidingSampler: rule={self.rule!r} must lie in (0, 1]")
         sfreq, n_times = recording.sfreq, recording.n_samples
         length = int(round(self.length * sfreq))
         stride = int(round((self.stride or self.length) * sfreq))
@@ -73,23 +85,44 @@ class SlidingSampler(Sampler):
             return None
         starts = np.arange(0, n_times - length + 1, stride)
 
+        onset = recording.annotation_samples()
+        end = onset + np.rint(recording.annotations.duration * sfreq).astype(np.int64)
+        descriptions = recording.annotations.description
+
+        def covered_share(selected):
+            mask = np.zeros(n_times + 1, dtype=np.int64)
+            for a, b in zip(onset[selected], end[selected]):
+                mask[min(max(a, 0), n_times)] += 1
+                mask[min(max(b, a + 1), n_times)] -= 1
+            covered = np.cumsum(mask[:-1]) > 0
+            cumsum = np.concatenate([[0], np.cumsum(covered)])
+            return (cumsum[starts + length] - cumsum[starts]) / length, covered
+
+        if self.reject_by_annotation:
+            bad = np.array([str(d).lower().startswith("bad") for d in descriptions], dtype=bool)
+            if bad.any():
+                span = bad & (end > onset)
+                keep = covered_share(span)[0] == 0
+                # A zero-length mark ("BAD boundary") sits between samples a-1 and a:
+                # only windows holding both straddle it.
+                cuts = np.zeros(n_times + 1, dtype=np.int64)
+                np.add.at(cuts, np.clip(onset[bad & ~span], 0, n_times), 1)
+                cut_count = np.concatenate([[0], np.cumsum(cuts)])
+                keep &= cut_count[starts + length] == cut_count[starts + 1]
+                starts = starts[keep]
+                if not starts.size:
+                    return None
         names = list(dict.fromkeys((self.labels or {}).values()))
         coverage = np.zeros((len(names), len(starts)))
         centre = np.zeros((len(names), len(starts)), dtype=bool)
-        if names:
-            onset = recording.annotation_samples()
-            end = onset + np.rint(recording.annotations.duration * sfreq).astype(np.int64)
-            for k, name in enumerate(names):
-                mask = np.zeros(n_times + 1, dtype=np.int64)
-                for desc, a, b in zip(recording.annotations.description, onset, end):
-                    if self.labels.get(desc) == name:
-                        mask[max(a, 0)] += 1
-                        mask[min(max(b, a + 1), n_times)] -= 1
-                covered = np.cumsum(mask[:-1]) > 0
-                cumsum = np.concatenate([[0], np.cumsum(covered)])
-                coverage[k] = (cumsum[starts + length] - cumsum[starts]) / length
-                centre[k] = covered[starts + length // 2]
-        claims = {"majority": coverage > 0.5, "any": coverage > 0, "center": centre}[self.rule]
+        for k, name in enumerate(names):
+            selected = np.array([self.labels.get(d) == name for d in descriptions], dtype=bool)
+            coverage[k], covered = covered_share(selected)
+            centre[k] = covered[starts + length // 2]
+        if threshold is not None:
+            claims = coverage >= threshold - 1e-12
+        else:
+            claims = {"majority": coverage > 0.5, "any": coverage > 0, "center": centre}[self.rule]
         best = np.argmax(np.where(claims, coverage, -1), axis=0) if names else np.zeros(len(starts), int)
         claimed = claims.any(axis=0) if names else np.zeros(len(starts), bool)
         y = np.array([names[b] if c else self.default for b, c in zip(best, claimed)], dtype=object)

@@ -69,7 +69,7 @@ def test_windows_subset_and_concat_checks(beats_record):
 
 def test_real_records(data_dir):
     ds = MITBIHArrhythmia(data_dir, progress=False)
-    recs = ds.load_records(["100", "208"], channels=["MLII"], n_jobs=2)
+    recs = ds.load(["100", "208"], channels=["MLII"], n_jobs=2)
     w = BeatSampler(progress=False).sample(recs)
     # every annotated beat but those within 0.25 s / 0.45 s of either end
     for rec, n_beats in zip(recs, (2273, 2955)):

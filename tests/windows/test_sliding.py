@@ -44,3 +44,19 @@ def test_errors(seizure_recording):
         SlidingSampler(1.0, rule="most", progress=False).sample([seizure_recording])
     with pytest.raises(ValueError, match="shorter than the window"):
         SlidingSampler(100.0, progress=False).sample([seizure_recording])
+
+
+def test_bad_spans_drop_windows_and_share_rule_is_checked():
+    info = mne.create_info(["Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(np.zeros((1, 1000)), info, verbose=False)
+    raw.set_annotations(mne.Annotations([2.5, 6.0], [1.0, 0.0], ["BAD_muscle", "BAD boundary"]))
+    rec = Recording(raw, subject="s", record="r")
+    w = SlidingSampler(1.0, progress=False).sample([rec])
+    # 2.5-3.5 s removes the windows at 2 and 3 s; the cut at 6 s removes none
+    assert w.meta.onset.tolist() == [0.0, 1.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0]
+    kept = SlidingSampler(1.0, reject_by_annotation=False, progress=False).sample([rec])
+    assert len(kept) == 10
+    # stride 0.5 s: 2.0, 2.5, 3.0 overlap the span; 5.5 straddles the cut
+    assert len(SlidingSampler(1.0, 0.5, progress=False).sample([rec])) == 19 - 3 - 1
+    with pytest.raises(ValueError, match=r"rule=1.5 must lie in \(0, 1\]"):
+        SlidingSampler(1.0, rule=1.5).sample([rec])

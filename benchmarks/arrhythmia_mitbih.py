@@ -53,7 +53,7 @@ def _biosig(data_dir, records, n_jobs):
     from biosig.datasets import MITBIHArrhythmia
     from biosig.windows import BeatSampler
 
-    recs = MITBIHArrhythmia(data_dir, progress=False).load_records(records, channels=["MLII"],
+    recs = MITBIHArrhythmia(data_dir, progress=False).load(records, channels=["MLII"],
                                                                    n_jobs=n_jobs)
     return BeatSampler(-0.25, 0.45, progress=False).sample(recs)
 

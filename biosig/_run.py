@@ -147,7 +147,7 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
     source = MITBIHArrhythmia(data_dir, download=download, progress=progress)
     train_ids, test_ids, missing = _resolve_records(source, recipe, recipe_path, partial)
 
-    recordings = source.load_records(train_ids + test_ids, channels=recipe["dataset"]["channels"])
+    recordings = source.load(train_ids + test_ids, channels=recipe["dataset"]["channels"])
     pre = recipe["preprocessing"]
     if pre["bandpass"]:
         recordings = [bandpass(r, pre["l_freq"], pre["h_freq"]) for r in recordings]

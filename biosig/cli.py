@@ -24,12 +24,68 @@ def _parser():
     run.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
                      help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+
+    data = sub.add_parser("datasets", help="list the sources, what is here, and fetch them")
+    data.add_argument("action", nargs="?", default="list", choices=("list", "status", "download"),
+                      help="list: every source; status NAME: subjects and files here; "
+                           "download NAME: fetch missing files into the cache")
+    data.add_argument("name", nargs="?", help="source name, e.g. mitdb, eegmmidb, bonn")
+    data.add_argument("--subjects", nargs="+", help="subjects (or records) to fetch")
+    data.add_argument("--data-dir", help="local data folder (default: $BIOSIG_DATA)")
+    data.add_argument("--quiet", action="store_true", help="no progress bars")
     return parser
+
+
+def _ids(ids, limit=8):
+    ids = list(ids)
+    return ", ".join(ids[:limit]) + (f" ... ({len(ids)})" if len(ids) > limit else "") or "-"
+
+
+def _datasets(args):
+    from .datasets import SOURCES, get_source
+
+    if args.action == "list":
+        rows = [("name", "dataset", "size", "licence", "here", "missing")]
+        for name in SOURCES:
+            st = get_source(name, data_dir=args.data_dir, progress=False).status()
+            here = f"{len(st['complete'])}/{st['n_subjects']}"
+            if st["partial"]:
+                here += f" (+{len(st['partial'])} partial)"
+            rows.append((name, st["title"], st["size"], st["licence"], here,
+                         str(st["n_subjects"] - len(st["complete"]))))
+        widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
+        for row in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+        return 0
+    if args.name is None:
+        raise ValueError(f"biosig datasets {args.action} needs a source name; "
+                         f"known: {', '.join(SOURCES)}")
+    source = get_source(args.name, data_dir=args.data_dir, download=args.action == "download",
+                        progress=not args.quiet)
+    if args.action == "status":
+        st = source.status()
+        print(f"{st['name']}: {st['title']} ({st['size']}; {st['licence']})")
+        print(f"  source: {st['url']} ({st['access']})")
+        print(f"  searched: {', '.join(str(f) for f in source.folders)}")
+        print(f"  complete here: {_ids(st['complete'])}")
+        print(f"  partly here: {_ids(st['partial'])}")
+        missing = [s for s in source.subjects if s not in st["complete"]]
+        print(f"  missing: {_ids(missing)}")
+        return 0
+    fetched = source.fetch(args.subjects)
+    print(f"biosig: {len(fetched)} file(s) fetched into {source.cache_path}")
+    return 0
 
 
 def main(argv=None):
     """Entry point of the ``biosig`` console script."""
     args = _parser().parse_args(argv)
+    if args.command == "datasets":
+        try:
+            return _datasets(args)
+        except (FileNotFoundError, ValueError, OSError) as err:
+            print(f"biosig: error: {err}", file=sys.stderr)
+            return 2
     if args.backend:
         if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != args.backend:
             raise SystemExit("biosig: --backend must be chosen before Keras is imported")

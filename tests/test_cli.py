@@ -71,3 +71,25 @@ def test_split_errors_before_loading(tmp_path, capsys):
 def test_empty_data_dir_names_the_folders(tmp_path, capsys):
     assert main(["run", RECIPE, "--data-dir", str(tmp_path), "--partial"] + QUICK) == 2
     assert str(tmp_path / "mitdb") in capsys.readouterr().err
+
+
+def test_datasets_lists_every_source_with_what_is_here(data_dir, capsys):
+    from biosig.datasets import SOURCES
+
+    assert main(["datasets", "--data-dir", str(data_dir)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line for line in lines[1:]}
+    assert set(rows) == set(SOURCES)
+    assert " 5/5 " in rows["bonn"] and "0/109 (+1 partial)" in rows["eegmmidb"]
+    assert "EULA" in rows["deap"] and "ODC-BY 1.0" in rows["mitdb"]
+
+
+def test_datasets_status_and_manual_download(data_dir, tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("BIOSIG_CACHE", str(tmp_path))
+    assert main(["datasets", "status", "eegmmidb", "--data-dir", str(data_dir)]) == 0
+    out = capsys.readouterr().out
+    assert "partly here: S001" in out and "complete here: -" in out
+    assert main(["datasets", "download", "deap", "--data-dir", str(tmp_path)]) == 2
+    assert "EULA" in capsys.readouterr().err
+    assert main(["datasets", "status", "nosuch"]) == 2
+    assert "unknown dataset 'nosuch'" in capsys.readouterr().err

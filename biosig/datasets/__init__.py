@@ -1,15 +1,37 @@
 """Sources: every loader returns :class:`Recording` objects."""
 
 from ._aami import AAMI_CLASSES, AAMI_EC57, aami_class
+from ._bciii import BCICompII3
+from ._bciiv import BCI_IV_EVENTS, BCICompIV2a, BCICompIV2b
+from ._bonn import BonnEpilepsy
+from ._chbmit import CHBMIT, CHBMITFile, read_chbmit_summary
+from ._deap import DEAP
+from ._edf import read_raw
+from ._eegmmidb import EEGMotorImagery, run_events
 from ._mitdb import MITBIHArrhythmia
 from ._recording import Recording
+from ._registry import SOURCES, get_source
 from ._wfdb import read_wfdb
 
 __all__ = [
     "AAMI_CLASSES",
     "AAMI_EC57",
+    "BCI_IV_EVENTS",
+    "BCICompII3",
+    "BCICompIV2a",
+    "BCICompIV2b",
+    "BonnEpilepsy",
+    "CHBMIT",
+    "CHBMITFile",
+    "DEAP",
+    "EEGMotorImagery",
     "MITBIHArrhythmia",
     "Recording",
+    "SOURCES",
     "aami_class",
+    "get_source",
+    "read_chbmit_summary",
+    "read_raw",
     "read_wfdb",
+    "run_events",
 ]

@@ -11,7 +11,7 @@ import wfdb
 from tqdm.auto import tqdm
 from wfdb.io.download import get_version
 
-__all__ = ["fetch_physionet"]
+__all__ = ["fetch_archive", "fetch_physionet", "read_checksum_list"]
 
 CHECKSUM_FILE = "SHA256SUMS.txt"
 
@@ -115,3 +115,96 @@ def fetch_physionet(db, version, files, dest, *, groups=None, progress=True):
         return fetched
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def read_checksum_list(name):
+    """Return the shipped ``{relative path: sha256}`` list of a dataset without one online."""
+    from importlib.resources import files
+
+    return _read_checksums(files("biosig.datasets") / "checksums" / f"{name}.txt")
+
+
+def fetch_archive(url, dest, checksums, *, progress=True):
+    """Download a zip archive and install the files of ``checksums`` it holds.
+
+    The archive is streamed into a temporary folder beside ``dest``; each
+    wanted member is matched by file name (case-insensitive, any folder in the
+    archive), checked against its SHA-256, and only then moved into
+    ``dest/<relative path>`` by atomic rename.
+
+    Parameters
+    ----------
+    url : str
+        The publisher's archive.
+    dest : path-like
+        The dataset's cache folder.
+    checksums : dict
+        Relative path -> SHA-256 of every file to install from this archive.
+    progress : bool
+        Show a download progress bar.
+
+    Returns
+    -------
+    fetched : list of Path
+
+    Raises
+    ------
+    OSError
+        When the download fails, the archive lacks a file, or a checksum differs.
+    """
+    import urllib.request
+    import zipfile
+    import zlib
+
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    _remove_stale_partials(dest)
+    tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=dest))
+    try:
+        archive = tmp / "archive.zip"
+        try:
+            with urllib.request.urlopen(url, timeout=60) as response, open(archive, "wb") as out:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=f"download {url}",
+                          disable=not progress) as bar:
+                    for block in iter(lambda: response.read(1 << 20), b""):
+                        out.write(block)
+                        bar.update(len(block))
+        except OSError as err:
+            raise OSError(f"{url}: download failed: {err}") from err
+        try:
+            zf = zipfile.ZipFile(archive)
+        except zipfile.BadZipFile as err:
+            raise OSError(f"{url}: not a valid zip archive ({err}); discarded") from err
+        with zf:
+            try:
+                staged = _extract_verified(zf, checksums, tmp / "files", url)
+            except (zipfile.BadZipFile, zlib.error, EOFError) as err:
+                raise OSError(f"{url}: corrupt archive ({err}); discarded") from err
+        fetched = []
+        for rel, part in staged.items():
+            (dest / rel).parent.mkdir(parents=True, exist_ok=True)
+            os.replace(part, dest / rel)
+            fetched.append(dest / rel)
+        return fetched
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _extract_verified(zf, checksums, folder, url):
+    """Extract the members named in ``checksums`` into ``folder``, checking each SHA-256."""
+    members = {Path(m).name.lower(): m for m in zf.namelist() if not m.endswith("/")}
+    staged = {}
+    for rel, digest in checksums.items():
+        member = members.get(Path(rel).name.lower())
+        if member is None:
+            raise OSError(f"{url}: archive lacks {Path(rel).name}")
+        part = folder / rel
+        part.parent.mkdir(parents=True, exist_ok=True)
+        with zf.open(member) as src, open(part, "wb") as out:
+            shutil.copyfileobj(src, out)
+        if _sha256(part) != digest:
+            raise OSError(f"{url}: {member} does not match its SHA-256; "
+                          "the download is corrupt and was discarded")
+        staged[rel] = part
+    return staged

@@ -1,25 +1,20 @@
 """The MIT-BIH Arrhythmia Database (PhysioNet ``mitdb`` 1.0.0)."""
 
-from pathlib import Path
-
-from joblib import Parallel, delayed
-from tqdm.auto import tqdm
-
-from .._config import get_cache_dir, get_data_dir
-from ._download import fetch_physionet
+from ._physionet import PhysioNetSource
 from ._wfdb import read_wfdb
 
 __all__ = ["MITBIHArrhythmia"]
 
 
-class MITBIHArrhythmia:
+class MITBIHArrhythmia(PhysioNetSource):
     """MIT-BIH Arrhythmia Database: 48 two-lead ECG records at 360 Hz.
 
     Records are read from a local folder laid out as on PhysioNet
     (``<data_dir>/mitdb/100.hea``, or ``<data_dir>/mitdb/1.0.0/100.hea``), then
     from the download cache. Files are downloaded only when ``download=True``
-    and a record is missing; they land in ``<cache>/physionet/mitdb/1.0.0``
-    after their SHA-256 is verified.
+    and a record is missing; they land in ``<cache>/mitdb/1.0.0`` after their
+    SHA-256 is verified. The loading unit is the record:
+    ``MITBIHArrhythmia().load(["100", "101"])``.
 
     Parameters
     ----------
@@ -48,8 +43,8 @@ class MITBIHArrhythmia:
     """
 
     name = "mitdb"
-    version = "1.0.0"
-    url = "https://physionet.org/content/mitdb/1.0.0/"
+    title = "MIT-BIH Arrhythmia Database"
+    size = "104 MB (48 records)"
     annotation = "atr"
     extensions = ("hea", "dat", "atr")
 
@@ -62,6 +57,7 @@ class MITBIHArrhythmia:
         "212", "213", "214", "215", "217", "219", "220", "221", "222", "223",
         "228", "230", "231", "232", "233", "234",
     )
+    subjects = RECORDS
     #: Records with paced rhythm, excluded from the AAMI protocol.
     PACED = ("102", "104", "107", "217")
     #: De Chazal 2004 training set.
@@ -75,69 +71,27 @@ class MITBIHArrhythmia:
         "212", "213", "214", "219", "221", "222", "228", "231", "232", "233", "234",
     )
 
-    def __init__(self, data_dir=None, *, download=False, cache_dir=None, progress=True):
-        self.data_dir = data_dir
-        self.download = download
-        self.cache_dir = cache_dir
-        self.progress = progress
-
-    @property
-    def cache_path(self):
-        """Path: the folder this database is downloaded into."""
-        base = Path(self.cache_dir) if self.cache_dir is not None else get_cache_dir()
-        return base / "physionet" / self.name / self.version
-
-    @property
-    def folders(self):
-        """list of Path: the folders searched for records, in order."""
-        folders = []
-        data_dir = get_data_dir(self.data_dir)
-        if data_dir is not None:
-            folders += [data_dir / self.name, data_dir / self.name / self.version]
-        return folders + [self.cache_path]
-
     def subject(self, record):
         """Return the patient id of a record."""
         return "201" if str(record) == "202" else str(record)
 
-    def _check_records(self, records):
-        records = [str(r) for r in records]
-        unknown = [r for r in records if r not in self.RECORDS]
-        if unknown:
-            raise ValueError(f"{self.name}: unknown record ids {unknown}; "
-                             f"the database has {', '.join(self.RECORDS)}")
-        return records
+    def subject_files(self, subject):
+        return [f"{subject}.{ext}" for ext in self.extensions]
 
-    def _complete(self, folder, record):
-        return all((folder / f"{record}.{ext}").exists() for ext in self.extensions)
-
-    def find(self, record):
+    def find_record(self, record):
         """Return the path (without extension) of a complete local record, or None."""
         for folder in self.folders:
-            if self._complete(folder, record):
+            if all((folder / f).exists() for f in self.subject_files(record)):
                 return folder / record
         return None
 
     def missing(self, records=None):
         """Return the ids among ``records`` (default: all 48) not complete locally."""
-        records = self._check_records(self.RECORDS if records is None else records)
-        return [r for r in records if self.find(r) is None]
-
-    def fetch(self, records=None):
-        """Download the missing ones among ``records`` into the cache.
-
-        Returns
-        -------
-        fetched : list of Path
-        """
-        missing = self.missing(records)
-        groups = [[f"{r}.{ext}" for ext in self.extensions] for r in missing]
-        return fetch_physionet(self.name, self.version, [f for g in groups for f in g],
-                               self.cache_path,
-                               groups=groups, progress=self.progress)
+        return [r for r in self.check_subjects(records) if self.find_record(r) is None]
 
     def missing_message(self, records):
         """Explain which records are missing and how to get them."""
+        records = [str(r).split(".")[0] for r in records]
         return (
             f"{self.name}: {len(records)} record(s) missing: {', '.join(records)}. "
             f"Searched {', '.join(str(f) for f in self.folders)}. Fetch them with "
@@ -145,7 +99,28 @@ class MITBIHArrhythmia:
             f"cache, or mirror {self.url} into <data_dir>/{self.name}/."
         )
 
-    def load(self, record, *, channels=None):
+    def load(self, records=None, *, channels=None, n_jobs=1):
+        """Load several records, in parallel with joblib when ``n_jobs != 1``.
+
+        Parameters
+        ----------
+        records : list of str | None
+            Record ids; all 48 when None.
+        channels : list of str | None
+            Leads to read, e.g. ``["MLII"]``; all when None.
+        n_jobs : int
+            Records read in parallel.
+
+        Returns
+        -------
+        recordings : list of Recording
+        """
+        return super().load(records, channels=channels, n_jobs=n_jobs)
+
+    def _load_subject(self, record, channels=None):
+        return [self.load_record(record, channels=channels)]
+
+    def load_record(self, record, *, channels=None):
         """Load one record with its reference beat annotations.
 
         Parameters
@@ -159,11 +134,11 @@ class MITBIHArrhythmia:
         -------
         recording : Recording
         """
-        (record,) = self._check_records([record])
-        path = self.find(record)
+        (record,) = self.check_subjects([record])
+        path = self.find_record(record)
         if path is None and self.download:
             self.fetch([record])
-            path = self.find(record)
+            path = self.find_record(record)
         if path is None:
             # Read from a partial local copy so the error names the missing file.
             partial = [f for f in self.folders if (f / f"{record}.hea").exists()]
@@ -173,18 +148,3 @@ class MITBIHArrhythmia:
                 raise FileNotFoundError(self.missing_message([record]))
         return read_wfdb(path, self.annotation, channels=channels,
                          subject=self.subject(record), source=self.name)
-
-    def load_records(self, records, *, channels=None, n_jobs=1):
-        """Load several records, in parallel with joblib when ``n_jobs != 1``.
-
-        Returns
-        -------
-        recordings : list of Recording
-        """
-        records = self._check_records(records)
-        if self.download:
-            self.fetch(records)
-        jobs = (delayed(self.load)(r, channels=channels) for r in records)
-        out = Parallel(n_jobs=n_jobs, return_as="generator")(jobs)
-        return list(tqdm(out, total=len(records), desc=f"load {self.name}",
-                         unit="record", disable=not self.progress))

@@ -26,14 +26,18 @@ class Recording:
         Session id, when the source has sessions.
     source : str | None
         Name of the source that produced the recording, e.g. ``"mitdb"``.
+    metadata : dict | None
+        What the publisher gives beside the signals, e.g. a DEAP trial's
+        self-assessment ratings or a Bonn segment's set.
     """
 
-    def __init__(self, raw, *, subject, record, session=None, source=None):
+    def __init__(self, raw, *, subject, record, session=None, source=None, metadata=None):
         self.raw = raw
         self.subject = str(subject)
         self.record = str(record)
         self.session = None if session is None else str(session)
         self.source = source
+        self.metadata = dict(metadata or {})
 
     @property
     def signal(self):
@@ -84,6 +88,7 @@ class Recording:
             record=self.record,
             session=self.session,
             source=self.source,
+            metadata=self.metadata,
         )
 
     def __repr__(self):

@@ -104,9 +104,11 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
     ----------
     record_path : path-like
         The record's path without extension, e.g. ``data/mitdb/100``.
-    annotation : str | None
-        Annotation file extension (``"atr"``, ``"ecg"``, ``"qrs"``, ...), or
-        None to read the signals only.
+    annotation : str | sequence of str | None
+        Annotation file extension (``"atr"``, ``"ecg"``, ``"qrs"``, ...), several
+        of them, or None to read the signals only. Labels from the first file
+        are kept bare; those of later files are prefixed with their extension
+        (``"qrs:N"``), so reference and detector annotations stay apart.
     channels : list of str | None
         Channel names to read; all channels when None.
     subject, session : str | None
@@ -164,13 +166,16 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
     info = mne.create_info(_unique(rec.sig_name), float(rec.fs), ch_types)
     raw = mne.io.RawArray(rec.p_signal.T * scale[:, None], info, verbose=False)
 
-    if annotation is not None:
-        ann, sample = _read_annotations(record_path, annotation, rec.sig_len)
+    extensions = [annotation] if isinstance(annotation, str) else list(annotation or [])
+    for k, extension in enumerate(extensions):
+        ann, sample = _read_annotations(record_path, extension, rec.sig_len)
         aux = [(a or "").rstrip("\x00") for a in (ann.aux_note or [""] * len(sample))]
         # A non-beat annotation carries its note in the label ("+(AFIB" starts
         # atrial fibrillation); beat labels stay the bare symbol.
         labels = [sym + note if note and sym not in _BEAT_SYMBOLS else sym
                   for sym, note in zip(ann.symbol, aux)]
+        if k:
+            labels = [f"{extension}:{label}" for label in labels]
         # Appending in place skips set_annotations' per-annotation copy and crop
         # (7x faster on MIT-BIH); _read_annotations has checked the range.
         raw.annotations.append(sample / rec.fs, 0.0, labels)

@@ -39,7 +39,7 @@ def test_record_lists():
 def test_beat_counts_match_annotation_files(data_dir, mitdb_dir, record):
     if not (mitdb_dir / f"{record}.atr").exists():
         pytest.skip(f"record {record} is not in the data folder")
-    rec = MITBIHArrhythmia(data_dir, progress=False).load(record)
+    rec = MITBIHArrhythmia(data_dir, progress=False).load_record(record)
     classes = aami_class(rec.annotations.description)
     counts = {c: int((classes == c).sum()) for c in set(classes) - {None}}
     assert counts == PUBLISHED[record]
@@ -55,10 +55,10 @@ def test_missing_records_are_listed_with_the_way_to_get_them(mitdb_dir, tmp_path
     ds = MITBIHArrhythmia(tmp_path, cache_dir=tmp_path / "cache", progress=False)
     assert ds.missing(["100", "101", "103", "109"]) == ["103", "109"]
     with pytest.raises(FileNotFoundError, match=r"record\(s\) missing: 109.*--download"):
-        ds.load("109")
+        ds.load_record("109")
     with pytest.raises(FileNotFoundError, match=r"103\.atr: annotation file is missing"):
-        ds.load("103")
-    with pytest.raises(ValueError, match="unknown record ids"):
+        ds.load_record("103")
+    with pytest.raises(ValueError, match="unknown subject id"):
         ds.missing(["999"])
 
 
@@ -102,8 +102,8 @@ def test_download_into_cache_verifies_and_then_loads(monkeypatch, physionet_vers
     monkeypatch.setattr(wfdb, "dl_files", _fake_physionet(mitdb_dir))
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
-    rec = ds.load("100")
-    cache = tmp_path / "cache" / "physionet" / "mitdb" / "1.0.0"
+    rec = ds.load_record("100")
+    cache = tmp_path / "cache" / "mitdb" / "1.0.0"
     assert sorted(p.name for p in cache.iterdir()) == ["100.atr", "100.dat", "100.hea"]
     assert rec.n_samples == 650000
 
@@ -114,7 +114,7 @@ def test_other_physionet_version_is_refused(monkeypatch, mitdb_dir, tmp_path):
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
     with pytest.raises(OSError, match="PhysioNet serves mitdb 1.1.0, but biosig reads mitdb 1.0.0"):
-        ds.load("100")
+        ds.load_record("100")
 
 
 def test_corrupt_download_leaves_nothing_behind(monkeypatch, physionet_version, mitdb_dir,
@@ -123,6 +123,6 @@ def test_corrupt_download_leaves_nothing_behind(monkeypatch, physionet_version, 
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
     with pytest.raises(OSError, match=r"mitdb/100\.dat: SHA-256 does not match"):
-        ds.load("100")
-    cache = tmp_path / "cache" / "physionet" / "mitdb" / "1.0.0"
+        ds.load_record("100")
+    cache = tmp_path / "cache" / "mitdb" / "1.0.0"
     assert list(cache.iterdir()) == []

@@ -30,7 +30,7 @@ def test_ds1_ds2_on_real_records(data_dir):
                + [r for r in ds.DS2 if r not in missing][:3])
     if not set(present) & set(ds.DS1) or not set(present) & set(ds.DS2):
         pytest.skip("no DS1 or no DS2 record in the data folder")
-    w = BeatSampler(progress=False).sample(ds.load_records(present, channels=["MLII"]))
+    w = BeatSampler(progress=False).sample(ds.load(present, channels=["MLII"]))
     records = w.meta["record"].to_numpy()
     (tr, te), = InterPatientSplit(ds.DS1, ds.DS2).split(w.X, w.y, records)
     assert set(records[tr]) == set(present) & set(ds.DS1)

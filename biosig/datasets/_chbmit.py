@@ -1,0 +1,266 @@
+"""CHB-MIT Scalp EEG Database (PhysioNet ``chbmit`` 1.0.0): EDF files plus a summary per patient."""
+
+import re
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ._edf import read_raw
+from ._physionet import PhysioNetSource
+
+__all__ = ["CHBMIT", "CHBMITFile", "read_chbmit_summary"]
+
+_SFREQ = re.compile(r"^Data Sampling Rate:\s*([\d.]+)\s*Hz", re.IGNORECASE)
+_CHANNELS = re.compile(r"^Channels (in EDF Files|changed)\s*:", re.IGNORECASE)
+_CHANNEL = re.compile(r"^Channel\s+(\d+)\s*:\s*(\S*)")
+_FILE = re.compile(r"^File Name:\s*(\S+\.edf)", re.IGNORECASE)
+_CLOCK = re.compile(r"^File (Start|End) Time:\s*(\d+):(\d+):(\d+)", re.IGNORECASE)
+_COUNT = re.compile(r"^Number of Seizures in File:\s*(\d+)", re.IGNORECASE)
+# chb01-chb10 write "Seizure Start Time:", later patients "Seizure 1 Start Time:".
+_SEIZURE = re.compile(r"^Seizure\s*(\d+)?\s*(Start|End)\s*Time\s*:\s*([\d.]+)\s*(seconds)?",
+                      re.IGNORECASE)
+# Placeholder channels of some files ("-", ".") that hold no signal.
+_DUMMY = {"-", ".", ""}
+
+
+@dataclass
+class CHBMITFile:
+    """One EDF file as a CHB-MIT summary describes it.
+
+    Attributes
+    ----------
+    name : str
+        File name, e.g. ``"chb01_03.edf"``.
+    channels : list of str
+        The channel list in force for this file, in file order.
+    seizures : list of tuple of float
+        (start, end) in seconds from the file start.
+    start, end : str | None
+        The wall-clock start and end as written (hours may pass 24), or None
+        where the summary omits them (chb24).
+    """
+
+    name: str
+    channels: list
+    seizures: list = field(default_factory=list)
+    start: str | None = None
+    end: str | None = None
+
+
+def read_chbmit_summary(path):
+    """Parse a ``chbNN-summary.txt`` file.
+
+    Handles both wordings of seizure lines (``Seizure Start Time:`` and
+    ``Seizure 1 Start Time:``), several seizures per file, summaries without
+    file clock times, and ``Channels changed:`` blocks that give the channel
+    list of the files after them.
+
+    Parameters
+    ----------
+    path : path-like
+
+    Returns
+    -------
+    sfreq : float | None
+        The stated sampling rate.
+    files : list of CHBMITFile
+
+    Raises
+    ------
+    ValueError
+        Naming the file and line when a seizure line has no file, a seizure
+        lacks its start or end, ends before it starts, or the seizure count
+        disagrees with the seizures listed.
+    """
+    path = Path(path)
+    sfreq, channels, files = None, [], []
+    in_channels, current, counts, pending = False, None, {}, None
+
+    def close(entry):
+        if entry is None:
+            return
+        if pending is not None:
+            raise ValueError(f"{path}: {entry.name}: seizure starting at {pending} s has no end")
+        stated = counts.get(entry.name)
+        if stated is not None and stated != len(entry.seizures):
+            raise ValueError(f"{path}: {entry.name} states {stated} seizure(s) but lists "
+                             f"{len(entry.seizures)}")
+
+    for lineno, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+        line = line.strip()
+        where = f"{path}, line {lineno}"
+        if (m := _SFREQ.match(line)):
+            sfreq = float(m.group(1))
+        elif _CHANNELS.match(line):
+            in_channels, channels = True, []
+        elif in_channels and (m := _CHANNEL.match(line)):
+            channels.append(m.group(2))
+        elif (m := _FILE.match(line)):
+            in_channels = False
+            close(current)
+            current = CHBMITFile(m.group(1), list(channels))
+            files.append(current)
+        elif (m := _CLOCK.match(line)) and current is not None:
+            value = ":".join(g.zfill(2) for g in m.groups()[1:])
+            setattr(current, m.group(1).lower(), value)
+        elif (m := _COUNT.match(line)) and current is not None:
+            counts[current.name] = int(m.group(1))
+        elif (m := _SEIZURE.match(line)):
+            if current is None:
+                raise ValueError(f"{where}: seizure line before any 'File Name:' line")
+            value = float(m.group(3))
+            if m.group(2).lower() == "start":
+                if pending is not None:
+                    raise ValueError(f"{where}: seizure starting at {pending} s has no end")
+                pending = value
+            else:
+                if pending is None:
+                    raise ValueError(f"{where}: seizure end without a start")
+                if value <= pending:
+                    raise ValueError(f"{where}: seizure ends at {value} s, before its "
+                                     f"start at {pending} s")
+                current.seizures.append((pending, value))
+                pending = None
+        elif line and not _CHANNEL.match(line) and not line.startswith("*"):
+            in_channels = False
+    close(current)
+    return sfreq, files
+
+
+class CHBMIT(PhysioNetSource):
+    """CHB-MIT Scalp EEG: 23 paediatric patients (24 cases), bipolar 10-20 EDF at 256 Hz.
+
+    Each EDF file is one :class:`Recording` (record ``"chb01_03"``) with one
+    ``"seizure"`` annotation per seizure that the patient's summary file lists.
+    The summary is the list of a case's files.
+
+    Parameters
+    ----------
+    data_dir : path-like | None
+        Folder holding ``chbmit/chb01/chb01_03.edf`` and
+        ``chbmit/chb01/chb01-summary.txt``; defaults to ``BIOSIG_DATA``.
+    download : bool
+        Fetch the summary and missing EDF files from PhysioNet (SHA-256
+        verified) into the cache.
+    cache_dir : path-like | None
+        Download cache; defaults to ``BIOSIG_CACHE`` or ``~/.cache/biosig``.
+    progress : bool
+        Show progress bars.
+
+    Notes
+    -----
+    Case chb21 was recorded from the same patient as chb01, 1.5 years later
+    (PhysioNet's description); both get subject ``"chb01"``, so no split can
+    place them on opposite sides. The channel list changes between files of
+    some cases; ``channels="common"`` keeps those every file of the case has.
+
+    References
+    ----------
+    Shoeb AH. Application of machine learning to epileptic seizure onset
+    detection and treatment. PhD thesis, MIT (2009).
+    """
+
+    name = "chbmit"
+    title = "CHB-MIT Scalp EEG Database"
+    size = "~43 GB (24 cases)"
+    subjects = tuple(f"chb{n:02d}" for n in range(1, 25))
+    SFREQ = 256.0
+
+    def normalise_subject(self, subject):
+        match = re.fullmatch(r"(?:chb)?0*(\d+)", str(subject).strip(), re.IGNORECASE)
+        if match is None:
+            raise ValueError(subject)
+        return f"chb{int(match.group(1)):02d}"
+
+    def patient(self, case):
+        """Return the patient of a case: ``"chb01"`` for chb21, else the case itself."""
+        return "chb01" if case == "chb21" else case
+
+    def summary_file(self, case):
+        return f"{case}/{case}-summary.txt"
+
+    def summary(self, case):
+        """Return the parsed summary of one case: ``(sfreq, [CHBMITFile, ...])``."""
+        (case,) = self.check_subjects([case])
+        return read_chbmit_summary(self.path(self.summary_file(case)))
+
+    def subject_files(self, subject):
+        summary = self.find(self.summary_file(subject))
+        if summary is None and self.download:
+            summary = self.path(self.summary_file(subject))
+        if summary is None:
+            return [self.summary_file(subject)]
+        _, files = read_chbmit_summary(summary)
+        return [self.summary_file(subject)] + [f"{subject}/{f.name}" for f in files]
+
+    def common_channels(self, case):
+        """Return the channels that every file of ``case`` has, in the first file's order."""
+        _, files = self.summary(case)
+        lists = [[c for c in f.channels if c not in _DUMMY] for f in files]
+        if not lists:
+            return []
+        return [c for c in dict.fromkeys(lists[0]) if all(c in other for other in lists[1:])]
+
+    def load(self, subjects=None, *, records=None, channels=None, n_jobs=1):
+        """Load the files of several cases.
+
+        Parameters
+        ----------
+        subjects : list | None
+            Cases (``1``, ``"chb01"``); all 24 when None.
+        records : list of str | None
+            Records to keep, e.g. ``["chb01_03", "chb01_04"]``; all when None.
+        channels : list of str | "common" | None
+            Channels to keep (bipolar names as in the summary, e.g.
+            ``"FP1-F7"``); ``"common"``: those every file of the case has;
+            None: each file's own.
+        n_jobs : int
+            Cases read in parallel.
+
+        Returns
+        -------
+        recordings : list of Recording
+        """
+        return super().load(subjects, records=records, channels=channels, n_jobs=n_jobs)
+
+    def _load_subject(self, subject, records=None, channels=None):
+        sfreq, files = self.summary(subject)
+        wanted = None if records is None else {Path(str(r)).stem for r in records}
+        if channels == "common":
+            channels = self.common_channels(subject)
+        return [self.read_file(subject, f, sfreq=sfreq, channels=channels) for f in files
+                if wanted is None or Path(f.name).stem in wanted]
+
+    def read_file(self, case, entry, *, sfreq=None, channels=None):
+        """Read one EDF file of ``case`` as its summary entry describes it."""
+        path = self.path(f"{case}/{entry.name}")
+        with warnings.catch_warnings():
+            # Most files repeat T8-P8; MNE numbers the copies, handled below.
+            warnings.filterwarnings("ignore", "Channel names are not unique")
+            rec = read_raw(path, subject=self.patient(case), record=path.stem,
+                           source=self.name)
+        expected = sfreq or self.SFREQ
+        if rec.sfreq != expected:
+            raise ValueError(f"{path}: sampled at {rec.sfreq:g} Hz; the summary states "
+                             f"{expected:g} Hz")
+        raw = rec.raw
+        if channels is not None:
+            # MNE renames a repeated channel (T8-P8 in most files) to T8-P8-0, T8-P8-1.
+            names = {c: c if c in raw.ch_names else f"{c}-0" for c in channels}
+            missing = [c for c, n in names.items() if n not in raw.ch_names]
+            if missing:
+                raise ValueError(f"{path}: no channel {missing}; it has {raw.ch_names}")
+            raw.pick(list(names.values()))
+            raw.rename_channels({n: c for c, n in names.items() if n != c})
+        duration = raw.n_times / raw.info["sfreq"]
+        for start, end in entry.seizures:
+            if end > duration:
+                raise ValueError(f"{path}: the summary places a seizure at {start:g}-{end:g} s "
+                                 f"but the file lasts {duration:g} s")
+        if entry.seizures:  # onsets count from the file start, as EDF+ onsets do
+            raw.annotations.append([s for s, _ in entry.seizures],
+                                   [e - s for s, e in entry.seizures], "seizure")
+        rec.session = None
+        rec.metadata.update(case=case, start=entry.start, end=entry.end,
+                            n_seizures=len(entry.seizures))
+        return rec

@@ -1,5 +1,6 @@
 """Features: scikit-learn transformers over ``Windows.X``, vectorised over windows."""
 
+from ._beat_morphology import BeatMorphology
 from ._differential_entropy import DifferentialEntropy
 from ._hjorth import Hjorth
 from ._scalogram import CWTScalogram
@@ -10,6 +11,7 @@ from ._wavelet_packet import WaveletPacketEnergy
 __all__ = [
     "EEG_BANDS",
     "BandPower",
+    "BeatMorphology",
     "CWTScalogram",
     "DifferentialEntropy",
     "Hjorth",

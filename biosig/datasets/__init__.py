@@ -10,6 +10,7 @@ from ._edf import read_raw
 from ._eegmmidb import EEGMotorImagery, run_events
 from ._mitdb import MITBIHArrhythmia
 from ._recording import Recording
+from ._source import BaseSource
 from ._registry import SOURCES, get_source
 from ._wfdb import read_wfdb
 
@@ -18,6 +19,7 @@ __all__ = [
     "AAMI_EC57",
     "BCI_IV_EVENTS",
     "BCICompII3",
+    "BaseSource",
     "BCICompIV2a",
     "BCICompIV2b",
     "BonnEpilepsy",

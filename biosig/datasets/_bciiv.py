@@ -10,7 +10,7 @@ from ._edf import read_raw
 from ._montage import set_standard_montage
 from ._source import BaseSource
 
-__all__ = ["BCICompIV2a", "BCICompIV2b", "BCI_IV_EVENTS"]
+__all__ = ["BCI_IV_EVENTS", "BCICompIV2a", "BCICompIV2b"]
 
 #: GDF event codes of the BCI Competition IV Graz data (the datasets' descriptions).
 BCI_IV_EVENTS = {
@@ -238,7 +238,13 @@ class BCICompIV2a(_BCICompIV):
         eeg = [n for n in names if n.upper().startswith("EEG")]
         if len(eeg) != len(_2A_EEG):
             raise ValueError(f"{path}: {len(eeg)} EEG channels; dataset 2a has {len(_2A_EEG)}")
-        return dict(zip(eeg, _2A_EEG))
+        mapping = dict(zip(eeg, _2A_EEG))
+        # the file names 5 electrodes itself (EEG-Fz, -C3, -Cz, -C4, -Pz); they must agree
+        for old, new in mapping.items():
+            label = old[4:]
+            if not label.isdigit() and label.lower() != new.lower():
+                raise ValueError(f"{path}: channel {old} sits where dataset 2a has {new}")
+        return mapping
 
 
 class BCICompIV2b(_BCICompIV):

@@ -48,7 +48,7 @@ class CHBMITFile:
 
 
 def read_chbmit_summary(path):
-    """Parse a ``chbNN-summary.txt`` file.
+    """Parse a CHB-MIT ``chbNN-summary.txt`` file into its files, channels and seizures.
 
     Handles both wordings of seizure lines (``Seizure Start Time:`` and
     ``Seizure 1 Start Time:``), several seizures per file, summaries without
@@ -177,6 +177,7 @@ class CHBMIT(PhysioNetSource):
         return "chb01" if case == "chb21" else case
 
     def summary_file(self, case):
+        """Return the path of a case's summary, relative to the dataset folder."""
         return f"{case}/{case}-summary.txt"
 
     def summary(self, case):
@@ -184,14 +185,43 @@ class CHBMIT(PhysioNetSource):
         (case,) = self.check_subjects([case])
         return read_chbmit_summary(self.path(self.summary_file(case)))
 
-    def subject_files(self, subject):
+    def subject_files(self, subject, records=None):
+        """Return the summary and the EDF files (``records`` of them, or all) of a case.
+
+        Only the summary is listed while it is not here: it names the rest.
+        """
         summary = self.find(self.summary_file(subject))
-        if summary is None and self.download:
-            summary = self.path(self.summary_file(subject))
         if summary is None:
             return [self.summary_file(subject)]
         _, files = read_chbmit_summary(summary)
-        return [self.summary_file(subject)] + [f"{subject}/{f.name}" for f in files]
+        names = [Path(f.name).stem for f in files]
+        return [self.summary_file(subject)] + [
+            f"{subject}/{n}.edf" for n in self._records(subject, names, records)]
+
+    def _records(self, case, names, records):
+        if records is None:
+            return names
+        wanted = [Path(str(r)).stem for r in records]
+        ours = [r for r in wanted if r.startswith(f"{case}_")]
+        unknown = [r for r in ours if r not in names]
+        if unknown:
+            raise ValueError(f"{self.name}: {case}'s summary lists no record {unknown}")
+        return [n for n in names if n in ours]
+
+    def _selection(self, kwargs):
+        return {"records": kwargs.get("records")}
+
+    def fetch(self, subjects=None, records=None):
+        """Download the summaries, then the missing EDF files, of ``subjects``.
+
+        Returns
+        -------
+        fetched : list of Path
+        """
+        subjects = self.check_subjects(subjects)
+        summaries = [self.summary_file(s) for s in subjects if self.find(self.summary_file(s)) is None]
+        fetched = self._fetch(summaries) if summaries else []
+        return fetched + super().fetch(subjects, records=records)
 
     def common_channels(self, case):
         """Return the channels that every file of ``case`` has, in the first file's order."""
@@ -210,6 +240,7 @@ class CHBMIT(PhysioNetSource):
             Cases (``1``, ``"chb01"``); all 24 when None.
         records : list of str | None
             Records to keep, e.g. ``["chb01_03", "chb01_04"]``; all when None.
+            Only these are downloaded; a name a case's summary lacks is an error.
         channels : list of str | "common" | None
             Channels to keep (bipolar names as in the summary, e.g.
             ``"FP1-F7"``); ``"common"``: those every file of the case has;
@@ -225,11 +256,11 @@ class CHBMIT(PhysioNetSource):
 
     def _load_subject(self, subject, records=None, channels=None):
         sfreq, files = self.summary(subject)
-        wanted = None if records is None else {Path(str(r)).stem for r in records}
+        wanted = set(self._records(subject, [Path(f.name).stem for f in files], records))
         if channels == "common":
             channels = self.common_channels(subject)
         return [self.read_file(subject, f, sfreq=sfreq, channels=channels) for f in files
-                if wanted is None or Path(f.name).stem in wanted]
+                if Path(f.name).stem in wanted]
 
     def read_file(self, case, entry, *, sfreq=None, channels=None):
         """Read one EDF file of ``case`` as its summary entry describes it."""
@@ -244,6 +275,9 @@ class CHBMIT(PhysioNetSource):
             raise ValueError(f"{path}: sampled at {rec.sfreq:g} Hz; the summary states "
                              f"{expected:g} Hz")
         raw = rec.raw
+        dummies = [c for c in raw.ch_names if c in _DUMMY or re.fullmatch(r"[-.]-\d+", c)]
+        if dummies:  # "-" placeholders hold no signal
+            raw.drop_channels(dummies)
         if channels is not None:
             # MNE renames a repeated channel (T8-P8 in most files) to T8-P8-0, T8-P8-1.
             names = {c: c if c in raw.ch_names else f"{c}-0" for c in channels}

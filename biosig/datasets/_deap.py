@@ -12,15 +12,15 @@ from ._source import BaseSource
 
 __all__ = ["DEAP"]
 
-#: Channel order of the preprocessed files (the dataset's description, Geneva order).
-DEAP_CHANNELS = (
+# Channel order of the preprocessed files (the dataset's description, Geneva order).
+_CHANNELS = (
     "Fp1", "AF3", "F3", "F7", "FC5", "FC1", "C3", "T7", "CP5", "CP1", "P3", "P7", "PO3",
     "O1", "Oz", "Pz", "Fp2", "AF4", "Fz", "F4", "F8", "FC6", "FC2", "Cz", "C4", "T8",
     "CP6", "CP2", "P4", "P8", "PO4", "O2",
     "hEOG", "vEOG", "zEMG", "tEMG", "GSR", "Respiration", "Plethysmograph", "Temperature",
 )
 _TYPES = ["eeg"] * 32 + ["eog", "eog", "emg", "emg", "gsr", "resp", "bio", "temperature"]
-RATINGS = ("valence", "arousal", "dominance", "liking")
+_RATINGS = ("valence", "arousal", "dominance", "liking")
 
 
 class _ArrayUnpickler(pickle.Unpickler):
@@ -86,6 +86,10 @@ class DEAP(BaseSource):
     SFREQ = 128.0
     BASELINE = 3.0
     SHAPE = (40, 40, 8064)
+    #: Channels of the preprocessed files, in file order.
+    CHANNELS = _CHANNELS
+    #: The self-assessment ratings, in the order of the ``labels`` columns.
+    RATINGS = _RATINGS
 
     def normalise_subject(self, subject):
         match = re.fullmatch(r"s?0*(\d+)", str(subject).strip(), re.IGNORECASE)
@@ -129,12 +133,12 @@ class DEAP(BaseSource):
         bad = [t for t in trials if not 1 <= t <= 40]
         if bad:
             raise ValueError(f"{self.name}: trials {bad} do not exist; trials are 1 to 40")
-        info = mne.create_info(list(DEAP_CHANNELS), self.SFREQ, _TYPES)
+        info = mne.create_info(list(self.CHANNELS), self.SFREQ, _TYPES)
         scale = np.where(np.isin(_TYPES, ["eeg", "eog", "emg"]), 1e-6, 1.0)[:, None]
         out = []
         for t in trials:
             raw = mne.io.RawArray(data[t - 1] * scale, info, verbose=False)
-            ratings = dict(zip(RATINGS, (float(v) for v in labels[t - 1])))
+            ratings = dict(zip(self.RATINGS, (float(v) for v in labels[t - 1])))
             video = raw.n_times / self.SFREQ - self.BASELINE
             desc = [f"{k}/{'high' if v > threshold else 'low'}" for k, v in ratings.items()]
             raw.set_annotations(mne.Annotations(
@@ -164,7 +168,7 @@ class DEAP(BaseSource):
         if data.shape != self.SHAPE:
             raise ValueError(f"{path}: 'data' has shape {data.shape}, expected {self.SHAPE} "
                              "(trials x channels x samples at 128 Hz)")
-        if labels.shape != (self.SHAPE[0], len(RATINGS)):
+        if labels.shape != (self.SHAPE[0], len(self.RATINGS)):
             raise ValueError(f"{path}: 'labels' has shape {labels.shape}, expected (40, 4)")
         if np.nanmin(labels) < 1 or np.nanmax(labels) > 9:
             raise ValueError(f"{path}: ratings must lie in 1-9")

@@ -98,6 +98,7 @@ def fetch_physionet(db, version, files, dest, *, groups=None, progress=True):
         sums = _read_checksums(tmp / CHECKSUM_FILE)
         for group in tqdm(groups, desc=f"download {db}", unit="record", disable=not progress):
             wfdb.dl_files(db, str(tmp), group, keep_subdirs=True)
+            os.utime(tmp)  # alive: not a stale partial for other processes
         fetched = []
         for name in wanted:
             part = tmp / name
@@ -170,6 +171,7 @@ def fetch_archive(url, dest, checksums, *, progress=True):
                     for block in iter(lambda: response.read(1 << 20), b""):
                         out.write(block)
                         bar.update(len(block))
+                        os.utime(tmp)  # alive: not a stale partial for other processes
         except OSError as err:
             raise OSError(f"{url}: download failed: {err}") from err
         try:
@@ -193,12 +195,17 @@ def fetch_archive(url, dest, checksums, *, progress=True):
 
 def _extract_verified(zf, checksums, folder, url):
     """Extract the members named in ``checksums`` into ``folder``, checking each SHA-256."""
-    members = {Path(m).name.lower(): m for m in zf.namelist() if not m.endswith("/")}
+    members = {}
+    for m in zf.namelist():
+        if not m.endswith("/"):
+            members.setdefault(Path(m).name.lower(), []).append(m)
     staged = {}
     for rel, digest in checksums.items():
-        member = members.get(Path(rel).name.lower())
-        if member is None:
-            raise OSError(f"{url}: archive lacks {Path(rel).name}")
+        found = members.get(Path(rel).name.lower(), [])
+        if len(found) != 1:
+            raise OSError(f"{url}: archive holds {len(found)} files named {Path(rel).name}, "
+                          "expected one")
+        (member,) = found
         part = folder / rel
         part.parent.mkdir(parents=True, exist_ok=True)
         with zf.open(member) as src, open(part, "wb") as out:

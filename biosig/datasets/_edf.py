@@ -23,7 +23,7 @@ def _ascii_field(header, start, stop, path, what):
         raise ValueError(f"{path}: not a valid EDF/BDF header ({what} is {text!r})") from None
 
 
-def check_edf_size(path):
+def _check_edf_size(path):
     """Raise a clear error when an EDF/BDF file holds fewer bytes than its header declares.
 
     MNE reads a truncated file with a warning and fewer records; a loader that
@@ -43,6 +43,8 @@ def check_edf_size(path):
         n_signals = _ascii_field(fixed, 252, 256, path, "the number of signals")
         header_bytes = _ascii_field(fixed, 184, 192, path, "the header size")
         n_records = _ascii_field(fixed, 236, 244, path, "the number of data records")
+        if header_bytes > size:
+            raise ValueError(f"{path}: truncated header ({size} bytes, declares {header_bytes})")
         if header_bytes != 256 * (n_signals + 1):
             raise ValueError(f"{path}: header size {header_bytes} does not match "
                              f"{n_signals} signals")
@@ -104,7 +106,7 @@ def read_raw(path, *, subject=None, record=None, session=None, source=None,
     if not path.exists():
         raise FileNotFoundError(f"{path}: file is missing")
     if suffix in _SAMPLE_BYTES:
-        check_edf_size(path)
+        _check_edf_size(path)
     kwargs.setdefault("preload", True)
     kwargs.setdefault("verbose", False)
     try:

@@ -1,5 +1,6 @@
 """What every source shares: local folders first, a verified download cache, listing."""
 
+import numbers
 from pathlib import Path
 
 from joblib import Parallel, delayed
@@ -7,7 +8,7 @@ from tqdm.auto import tqdm
 
 from .._config import get_cache_dir, get_data_dir
 
-__all__ = []
+__all__ = ["BaseSource"]
 
 
 class BaseSource:
@@ -69,7 +70,18 @@ class BaseSource:
         return folders + [self.cache_path]
 
     def find(self, relative):
-        """Return the first existing path of a file relative to the dataset folder, or None."""
+        """Return the first existing path of a file relative to the dataset folder.
+
+        Parameters
+        ----------
+        relative : str
+            Path inside the dataset folder, e.g. ``"S001/S001R04.edf"``.
+
+        Returns
+        -------
+        path : Path | None
+            None when no folder holds the file.
+        """
         for folder in self.folders:
             if (folder / relative).exists():
                 return folder / relative
@@ -97,15 +109,30 @@ class BaseSource:
         return str(subject)
 
     def check_subjects(self, subjects=None):
-        """Return canonical ids, all subjects when None; unknown ids raise ValueError."""
+        """Return the canonical ids of ``subjects``, without repeats.
+
+        Parameters
+        ----------
+        subjects : list | str | int | None
+            Ids in any spelling ``normalise_subject`` accepts; all when None.
+
+        Returns
+        -------
+        subjects : list of str
+
+        Raises
+        ------
+        ValueError
+            Naming the unknown ids and the valid range.
+        """
         if subjects is None:
             return list(self.subjects)
-        if isinstance(subjects, (str, int)):
+        if isinstance(subjects, (str, numbers.Integral)):
             subjects = [subjects]
         out, unknown = [], []
         for s in subjects:
             try:
-                canonical = self.normalise_subject(s)
+                canonical = self.normalise_subject(int(s) if isinstance(s, numbers.Integral) else s)
             except ValueError:
                 canonical = None
             if canonical in self.subjects:
@@ -113,22 +140,59 @@ class BaseSource:
             else:
                 unknown.append(s)
         if unknown:
-            shown = ", ".join(self.subjects[:3]) + ", ..., " + self.subjects[-1]
+            shown = (", ".join(self.subjects) if len(self.subjects) <= 5 else
+                     ", ".join(self.subjects[:3]) + ", ..., " + self.subjects[-1])
             raise ValueError(f"{self.name}: unknown subject id(s) {unknown}; "
                              f"it has {len(self.subjects)} subjects: {shown}")
-        return out
+        return list(dict.fromkeys(out))
 
     def subject_files(self, subject, **selection):
-        """Return the files (relative to the dataset folder) ``subject`` needs."""
+        """Return the files (relative to the dataset folder) ``subject`` needs.
+
+        Parameters
+        ----------
+        subject : str
+            Canonical subject id.
+        **selection
+            Source-specific choice of runs, sessions or records.
+
+        Returns
+        -------
+        files : list of str
+        """
         raise NotImplementedError
 
     def missing_files(self, subjects=None, **selection):
-        """Return the files that the chosen subjects need and no folder holds."""
+        """Return the files that the chosen subjects need and no folder holds.
+
+        Parameters
+        ----------
+        subjects : list | None
+            All subjects when None.
+        **selection
+            As for ``subject_files``.
+
+        Returns
+        -------
+        files : list of str
+        """
         return [f for s in self.check_subjects(subjects)
                 for f in self.subject_files(s, **selection) if self.find(f) is None]
 
     def local_subjects(self, *, complete=True, **selection):
-        """Return the subjects whose files are all (or, ``complete=False``, some) present."""
+        """Return the subjects whose files are here.
+
+        Parameters
+        ----------
+        complete : bool
+            True: every file of the subject is here; False: at least one.
+        **selection
+            As for ``subject_files``.
+
+        Returns
+        -------
+        subjects : list of str
+        """
         test = all if complete else any
         return [s for s in self.subjects
                 if test(self.find(f) is not None for f in self.subject_files(s, **selection))]

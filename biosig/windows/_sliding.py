@@ -92,8 +92,10 @@ class SlidingSampler(Sampler):
         def covered_share(selected):
             mask = np.zeros(n_times + 1, dtype=np.int64)
             for a, b in zip(onset[selected], end[selected]):
-                mask[min(max(a, 0), n_times)] += 1
-                mask[min(max(b, a + 1), n_times)] -= 1
+                lo, hi = np.clip((a, max(b, a + 1)), 0, n_times)
+                if hi > lo:
+                    mask[lo] += 1
+                    mask[hi] -= 1
             covered = np.cumsum(mask[:-1]) > 0
             cumsum = np.concatenate([[0], np.cumsum(covered)])
             return (cumsum[starts + length] - cumsum[starts]) / length, covered
@@ -139,4 +141,7 @@ class SlidingSampler(Sampler):
                        meta, sfreq, list(self.channels) if self.channels else recording.ch_names)
 
     def _nothing_message(self, recordings):
-        return f"every recording is shorter than the window ({self.length} s)"
+        names = ", ".join(r.record for r in recordings)
+        return (f"no window of {self.length} s in records {names}: each is shorter than "
+                "the window, or every window overlaps a BAD annotation "
+                "(reject_by_annotation=True drops those)")

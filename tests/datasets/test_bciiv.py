@@ -49,6 +49,8 @@ def test_evaluation_session_takes_the_real_true_labels(tmp_path, data_dir, real_
 
     assert (rec.record, rec.subject, rec.session) == ("A01E", "A01", "E")
     assert rec.ch_names[:3] == ["Fz", "FC3", "FC1"] and rec.ch_names[21] == "POz"
+    named = {"EEG-Fz": "Fz", "EEG-C3": "C3", "EEG-Cz": "Cz", "EEG-C4": "C4", "EEG-Pz": "Pz"}
+    assert all(rec.ch_names[CH_2A.index(old)] == new for old, new in named.items())
     assert rec.ch_types == ["eeg"] * 22 + ["eog"] * 3
     np.testing.assert_allclose(rec.signal, data_uv * 1e-6, atol=1e-12)
     desc = rec.annotations.description
@@ -98,7 +100,6 @@ def test_training_session_2b_and_its_channels(tmp_path):
     onsets = rec.annotations.onset[desc == "left_hand"]
     np.testing.assert_allclose(onsets, [10.0, 34.0, 42.0])
     # a labels file for a training session must agree with its cues
-    (folder / "B0301T.mat").write_bytes(b"")
     scipy.io.savemat(folder / "B0301T.mat", {"classlabel": np.array([[1], [2], [2], [1], [2]])})
     with pytest.raises(ValueError, match=r"B0301T\.mat disagrees with the cues"):
         BCICompIV2b(tmp_path, progress=False).load_session(3, "01T")

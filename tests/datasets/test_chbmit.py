@@ -122,6 +122,7 @@ def test_load_puts_seizures_on_the_recordings(chbmit_tree):
     seizures = first.annotations[first.annotations.description == "seizure"]
     np.testing.assert_allclose([seizures.onset[0], seizures.duration[0]], [12.0, 8.0])
     assert list(recs[2].annotations.description).count("seizure") == 2
+    assert recs[2].ch_names == ["FP1-F7", "F7-T7", "T8-P8"]  # the "-" placeholder is dropped
     assert "seizure" not in set(recs[3].annotations.description)
 
 
@@ -147,10 +148,15 @@ def test_seizure_windows_at_half_overlap(chbmit_tree):
     assert set(w.groups) == {"chb03"} and (w.meta.record == "chb03_01").all()
 
 
-def test_chb21_is_the_patient_of_chb01():
-    ds = CHBMIT(progress=False)
-    assert ds.patient("chb21") == "chb01" and ds.patient("chb02") == "chb02"
-    assert ds.check_subjects([1, "21", "chb05"]) == ["chb01", "chb21", "chb05"]
+def test_chb21_is_the_patient_of_chb01(tmp_path):
+    case = tmp_path / "chbmit" / "chb21"
+    case.mkdir(parents=True)
+    (case / "chb21-summary.txt").write_text(OLD_WORDING.replace("chb03", "chb21"))
+    for name in ("chb21_01.edf", "chb21_02.edf"):
+        _write_edf(case / name, ["FP1-F7", "F7-T7"])
+    recs = CHBMIT(tmp_path, progress=False).load([21])
+    assert {r.subject for r in recs} == {"chb01"}
+    assert CHBMIT().check_subjects([1, "21", "chb05", "chb01"]) == ["chb01", "chb21", "chb05"]
 
 
 @pytest.mark.parametrize("text, message", [
@@ -178,6 +184,28 @@ def test_seizure_past_the_file_end_and_wrong_rate(chbmit_tree):
     _write_edf(case / "chb03_02.edf", ["FP1-F7"], sfreq=128)
     with pytest.raises(ValueError, match=r"chb03_02\.edf: sampled at 128 Hz"):
         ds.load([3])
+
+
+def test_download_fetches_only_the_chosen_records(chbmit_tree, tmp_path, monkeypatch):
+    fetched = []
+    ds = CHBMIT(tmp_path / "empty", download=True, cache_dir=chbmit_tree / "chbmit" / "x",
+                progress=False)
+    source = chbmit_tree / "chbmit"
+
+    def fake_fetch(files):
+        for f in files:
+            (ds.cache_path / f).parent.mkdir(parents=True, exist_ok=True)
+            (ds.cache_path / f).write_bytes((source / f).read_bytes())
+        fetched.append(list(files))
+        return files
+
+    monkeypatch.setattr(ds, "_fetch", fake_fetch)
+    assert ds.status()["partial"] == [] and fetched == []  # listing never downloads
+    recs = ds.load([3], records=["chb03_02"])
+    assert fetched == [["chb03/chb03-summary.txt"], ["chb03/chb03_02.edf"]]
+    assert [r.record for r in recs] == ["chb03_02"]
+    with pytest.raises(ValueError, match=r"chb03's summary lists no record \['chb03_07'\]"):
+        ds.load([3], records=["chb03_07"])
 
 
 def test_missing_edf_is_named(data_dir, tmp_path):

@@ -69,12 +69,23 @@ def test_truncated_edf_is_refused(tmp_path):
 
 def test_bad_files_name_themselves(tmp_path):
     (tmp_path / "junk.edf").write_bytes(b"not an edf file at all" * 20)
-    with pytest.raises(ValueError, match=r"junk\.edf"):
+    with pytest.raises(ValueError, match=r"junk\.edf: not a valid EDF/BDF header"):
         read_raw(tmp_path / "junk.edf")
     with pytest.raises(FileNotFoundError, match=r"absent\.bdf: file is missing"):
         read_raw(tmp_path / "absent.bdf")
     with pytest.raises(ValueError, match=r"unknown format '\.vhdr'"):
         read_raw(tmp_path / "x.vhdr")
+
+
+def test_header_larger_than_the_file_is_refused(tmp_path):
+    path = tmp_path / "short.bdf"
+    header = bytearray(b" " * 256)
+    header[184:192] = b"1024    "
+    header[236:244] = b"1       "
+    header[252:256] = b"3   "
+    path.write_bytes(bytes(header))
+    with pytest.raises(ValueError, match=r"short\.bdf: truncated header \(256 bytes, declares 1024\)"):
+        read_raw(path)
 
 
 def test_wfdb_record_at_128_hz_through_read_raw(data_dir):

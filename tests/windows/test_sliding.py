@@ -58,5 +58,9 @@ def test_bad_spans_drop_windows_and_share_rule_is_checked():
     assert len(kept) == 10
     # stride 0.5 s: 2.0, 2.5, 3.0 overlap the span; 5.5 straddles the cut
     assert len(SlidingSampler(1.0, 0.5, progress=False).sample([rec])) == 19 - 3 - 1
+    # a mark that ends before the recording starts covers nothing
+    raw.set_annotations(None)
+    raw.annotations.append([-3.0], [1.0], ["BAD_before"])
+    assert len(SlidingSampler(1.0, progress=False).sample([rec])) == 10
     with pytest.raises(ValueError, match=r"rule=1.5 must lie in \(0, 1\]"):
         SlidingSampler(1.0, rule=1.5).sample([rec])

@@ -2,6 +2,8 @@
 
 from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
+from ._dbn import DBNClassifier
 from ._inputs import pack_inputs
+from ._rbm import RBM
 
-__all__ = ["CNN1DClassifier", "WindowBatches", "pack_inputs"]
+__all__ = ["CNN1DClassifier", "DBNClassifier", "RBM", "WindowBatches", "pack_inputs"]

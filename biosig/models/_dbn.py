@@ -1,0 +1,161 @@
+"""Deep belief network: stacked RBMs pretrained greedily, then fine-tuned with a softmax head."""
+
+import keras
+import numpy as np
+from keras import layers
+
+from ._base import KerasWindowClassifier
+from ._rbm import RBM
+
+__all__ = ["DBNClassifier"]
+
+
+class DBNClassifier(KerasWindowClassifier):
+    """Deep belief network classifier (Hinton, Osindero and Teh 2006).
+
+    Pretraining is greedy and layer-wise: a Gaussian-Bernoulli :class:`RBM`
+    learns the standardised input, and each further Bernoulli-Bernoulli RBM
+    learns the hidden probabilities of the one below, with CD-k or persistent
+    CD in Keras ops (so on the GPU when there is one). The stack then becomes
+    sigmoid dense layers initialised with the RBM weights, a softmax head is
+    added, and the whole network is fine-tuned with early stopping on a
+    validation split taken by group.
+
+    Input ``X`` is feature vectors (n_samples, n_features), e.g. wavelet or
+    differential-entropy features, or windows (n_windows, n_channels,
+    n_samples), which are flattened.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : tuple of int
+        Hidden units of each RBM, bottom to top.
+    k : int
+        Gibbs steps of contrastive divergence.
+    persistent : bool
+        Persistent CD instead of CD-k.
+    pretrain_learning_rate : float
+        SGD step of pretraining.
+    pretrain_epochs : int
+        Passes over the data per RBM.
+    pretrain_batch_size : int
+        Examples per pretraining update.
+    dropout : float
+        Dropout after each hidden layer during fine-tuning.
+    epochs : int
+        Maximum fine-tuning epochs.
+    batch_size : int
+        Fine-tuning mini-batch size.
+    learning_rate : float
+        Adam learning rate of fine-tuning.
+    validation_fraction : float
+        Share of groups (or windows, without groups) held out for early stopping.
+    patience : int
+        Epochs without improvement of the validation loss before stopping.
+    class_weight : "balanced" | dict | None
+        Loss weights per class.
+    callbacks : list of keras.callbacks.Callback | None
+        Extra callbacks for fine-tuning.
+    random_state : int | None
+        Seed of pretraining and fine-tuning.
+    verbose : int
+        0 silent, 1 progress bars for pretraining and Keras' own for fine-tuning.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    rbms_ : list of RBM
+        The pretrained machines, bottom to top.
+    pretraining_errors_ : list of list of float
+        Reconstruction error per epoch of each RBM.
+    model_ : keras.Model
+    history_ : dict
+        Fine-tuning losses and metrics per epoch.
+
+    References
+    ----------
+    Hinton GE, Osindero S, Teh YW. A fast learning algorithm for deep belief
+    nets. Neural Comput 18(7):1527-1554 (2006).
+    """
+
+    window_shape = None
+
+    def __init__(self, hidden_layer_sizes=(256, 128), *, k=1, persistent=False,
+                 pretrain_learning_rate=0.01, pretrain_epochs=10, pretrain_batch_size=64,
+                 dropout=0.0, epochs=50, batch_size=64, learning_rate=1e-3,
+                 validation_fraction=0.2, patience=5, class_weight="balanced", callbacks=None,
+                 random_state=None, verbose=0):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.k = k
+        self.persistent = persistent
+        self.pretrain_learning_rate = pretrain_learning_rate
+        self.pretrain_epochs = pretrain_epochs
+        self.pretrain_batch_size = pretrain_batch_size
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    @staticmethod
+    def _as_windows(X):
+        X = np.asarray(X)
+        if X.ndim == 2:
+            return X.reshape(len(X), 1, X.shape[1])
+        if X.ndim != 3:
+            raise ValueError(f"DBNClassifier expects features (n, n_features) or windows "
+                             f"(n, channels, samples); got shape {X.shape}")
+        return X
+
+    def fit(self, X, y, groups=None):
+        """Pretrain the RBM stack on the training part of ``X``, then fine-tune.
+
+        Parameters
+        ----------
+        X : ndarray, shape (n_samples, n_features) or (n_windows, n_channels, n_samples)
+        y : array-like, shape (n_samples,)
+        groups : array-like | None
+            Subject or record of each example, for the validation split.
+
+        Returns
+        -------
+        self
+        """
+        return super().fit(self._as_windows(X), y, groups)
+
+    def predict_proba(self, X):
+        """Class probabilities, columns in ``classes_`` order."""
+        return super().predict_proba(self._as_windows(X))
+
+    def _pretrain(self, data):
+        self.rbms_, self.pretraining_errors_ = [], []
+        seed = self.random_state
+        for depth, size in enumerate(self.hidden_layer_sizes):
+            rbm = RBM(size, visible="gaussian" if depth == 0 else "bernoulli", k=self.k,
+                      persistent=self.persistent, learning_rate=self.pretrain_learning_rate,
+                      batch_size=self.pretrain_batch_size, n_iter=self.pretrain_epochs,
+                      random_state=None if seed is None else seed + depth,
+                      verbose=bool(self.verbose))
+            data = rbm.fit(data).transform(data).astype(np.float32)
+            self.rbms_.append(rbm)
+            self.pretraining_errors_.append(list(rbm.reconstruction_error_))
+
+    def _build(self, windows, features, n_classes):
+        flat = windows.reshape(len(windows), -1).astype(np.float64)
+        mean, var = flat.mean(axis=0), flat.var(axis=0)
+        self._pretrain(((flat - mean) / np.sqrt(np.where(var > 0, var, 1.0))).astype(np.float32))
+        signal_in = keras.Input(shape=windows.shape[1:], name="signal")
+        x = layers.Flatten(name="flatten")(signal_in)
+        x = layers.Normalization(axis=-1, mean=mean, variance=var, name="input_norm")(x)
+        for depth, rbm in enumerate(self.rbms_):
+            dense = layers.Dense(rbm.n_components, activation="sigmoid", name=f"rbm_{depth}")
+            x = dense(x)
+            dense.set_weights([rbm.components_.T, rbm.intercept_hidden_])
+            if self.dropout:
+                x = layers.Dropout(self.dropout)(x)
+        outputs = layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        return keras.Model(signal_in, outputs, name="DBNClassifier")

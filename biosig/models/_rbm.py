@@ -72,6 +72,20 @@ class _ContrastiveDivergence(keras.layers.Layer):
         return self.free_energy(v) - self.free_energy(v_model)
 
 
+class _AfterEpoch(keras.callbacks.Callback):
+    """Copy the weights out and record the reconstruction error after each epoch."""
+
+    def __init__(self, rbm, X, bar):
+        super().__init__()
+        self.rbm, self.X, self.bar = rbm, X, bar
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.rbm._store_weights()
+        self.rbm.reconstruction_error_.append(self.rbm.reconstruction_error(self.X))
+        self.bar.update()
+        self.bar.set_postfix(error=f"{self.rbm.reconstruction_error_[-1]:.4f}")
+
+
 def _mean_loss(y_true, y_pred):
     return ops.mean(y_pred)
 
@@ -155,24 +169,27 @@ class RBM(TransformerMixin, BaseEstimator):
         batch = min(self.batch_size, len(X))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
+        if self.random_state is not None:  # Keras' batch shuffling draws from the global seed
+            keras.utils.set_random_seed(seed)
         inputs = keras.Input(shape=(X.shape[1],))
         self._layer = _ContrastiveDivergence(X.shape[1], self.n_components, self.visible,
                                              self.k, self.persistent, batch, seed)
         model = keras.Model(inputs, self._layer(inputs))
-        model.compile(optimizer=keras.optimizers.SGD(self.learning_rate), loss=_mean_loss)
+        # Many updates per compiled call: the per-step Python overhead would dominate.
+        model.compile(optimizer=keras.optimizers.SGD(self.learning_rate), loss=_mean_loss,
+                      steps_per_execution=max(1, min(100, len(X) // batch)))
         self.n_features_in_ = X.shape[1]
         self._store_weights()
         self.reconstruction_error_ = []
-        n_used = len(X) - len(X) % batch  # every batch full, as the chain needs
-        dummy = np.zeros(n_used, dtype=np.float32)
-        epochs = tqdm(range(self.n_iter), desc="RBM", unit="epoch", disable=not self.verbose)
-        for epoch in epochs:
-            order = rng.permutation(len(X))[:n_used]
-            model.fit(X[order], dummy, batch_size=batch, epochs=epoch + 1, initial_epoch=epoch,
-                      shuffle=False, verbose=0)
-            self._store_weights()
-            self.reconstruction_error_.append(float(self.reconstruction_error(X)))
-            epochs.set_postfix(error=f"{self.reconstruction_error_[-1]:.4f}")
+        # Full batches only (the persistent chain has a fixed size): pad the
+        # data by wrapping around a random permutation.
+        order = rng.permutation(len(X))
+        order = np.concatenate([order, order[:(-len(X)) % batch]])
+        bar = tqdm(total=self.n_iter, desc="RBM", unit="epoch", disable=not self.verbose)
+        model.fit(X[order], np.zeros(len(order), dtype=np.float32), batch_size=batch,
+                  epochs=self.n_iter, shuffle=True, verbose=0,
+                  callbacks=[_AfterEpoch(self, X, bar)])
+        bar.close()
         return self
 
     def _store_weights(self):

@@ -161,3 +161,14 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
     def predict(self, X):
         """Most probable class of each window."""
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
+
+    def save(self, path):
+        """Write the fitted classifier to a ``.keras`` file; see :func:`~biosig.models.load_estimator`.
+
+        Returns
+        -------
+        path : Path
+        """
+        from ._persistence import save_estimator
+
+        return save_estimator(self, path)

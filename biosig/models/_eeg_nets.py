@@ -1,0 +1,181 @@
+"""EEGNet (Lawhern et al. 2018) and ShallowConvNet (Schirrmeister et al. 2017)."""
+
+from keras import constraints, layers
+
+from ._base import KerasWindowClassifier
+from ._layers import SafeLog, Square
+
+__all__ = ["EEGNetClassifier", "ShallowConvNetClassifier"]
+
+_TRAINING_PARAMS = """
+    epochs : int
+        Maximum number of epochs.
+    batch_size : int
+        Mini-batch size.
+    learning_rate : float
+        Adam learning rate.
+    validation_fraction : float
+        Share of groups (or windows, without groups) held out for early
+        stopping; 0 disables early stopping.
+    patience : int
+        Epochs without validation-loss improvement before stopping; the best
+        weights are restored.
+    class_weight : "balanced" | dict | None
+        Loss weights per class.
+    callbacks : list of keras.callbacks.Callback | None
+        Extra Keras callbacks.
+    random_state : int | None
+        Seed of the weights, the shuffling and the validation split.
+    verbose : "auto" | int
+        Keras' verbosity.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    model_ : keras.Model
+    history_ : dict
+    window_shape_ : tuple
+"""
+
+
+def _eeg_image(signal, n_channels):
+    """(batch, samples, channels) -> (batch, channels, samples, 1), as the papers lay it out."""
+    x = layers.Permute((2, 1), name="channels_first")(signal)
+    return layers.Reshape((n_channels, -1, 1), name="eeg_image")(x)
+
+
+class EEGNetClassifier(KerasWindowClassifier):
+    """EEGNet-8,2 (Lawhern et al. 2018), Table 2 of the paper.
+
+    Temporal convolution (``F1`` filters of ``kernel_length``) -> batch norm ->
+    depthwise spatial convolution over all channels (depth ``D``, max-norm 1)
+    -> batch norm -> ELU -> average pooling (1, 4) -> dropout -> separable
+    convolution (``F2`` filters of 16) -> batch norm -> ELU -> average pooling
+    (1, 8) -> dropout -> dense softmax (max-norm 0.25). The paper's kernel
+    length 64 is for 128 Hz; use about half the sampling rate.
+
+    Parameters
+    ----------
+    F1 : int
+        Temporal filters.
+    D : int
+        Spatial filters per temporal filter.
+    F2 : int
+        Pointwise filters (the paper uses ``F1 * D``).
+    kernel_length : int
+        Temporal kernel length in samples.
+    dropout : float
+        Dropout rate (0.5 within-subject, 0.25 cross-subject in the paper).
+""" + _TRAINING_PARAMS + """
+    References
+    ----------
+    Lawhern VJ, Solon AJ, Waytowich NR, Gordon SM, Hung CP, Lance BJ. EEGNet: a
+    compact convolutional neural network for EEG-based brain-computer
+    interfaces. J Neural Eng 15(5):056013 (2018).
+    """
+
+    window_shape = None
+
+    def __init__(self, *, F1=8, D=2, F2=16, kernel_length=64, dropout=0.25, epochs=300,
+                 batch_size=64, learning_rate=1e-3, validation_fraction=0.2, patience=30,
+                 class_weight="balanced", callbacks=None, random_state=None, verbose="auto"):
+        self.F1 = F1
+        self.D = D
+        self.F2 = F2
+        self.kernel_length = kernel_length
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_head(self, signal, features, n_classes):
+        n_channels = signal.shape[-1]
+        x = _eeg_image(signal, n_channels)
+        x = layers.Conv2D(self.F1, (1, self.kernel_length), padding="same", use_bias=False,
+                          name="temporal_conv")(x)
+        x = layers.BatchNormalization(name="bn1")(x)
+        x = layers.DepthwiseConv2D((n_channels, 1), depth_multiplier=self.D, use_bias=False,
+                                   depthwise_constraint=constraints.MaxNorm(1.0),
+                                   name="spatial_depthwise")(x)
+        x = layers.BatchNormalization(name="bn2")(x)
+        x = layers.Activation("elu")(x)
+        x = layers.AveragePooling2D((1, 4), name="pool1")(x)
+        x = layers.Dropout(self.dropout)(x)
+        x = layers.SeparableConv2D(self.F2, (1, 16), padding="same", use_bias=False,
+                                   name="separable_conv")(x)
+        x = layers.BatchNormalization(name="bn3")(x)
+        x = layers.Activation("elu")(x)
+        x = layers.AveragePooling2D((1, 8), name="pool2")(x)
+        x = layers.Dropout(self.dropout)(x)
+        x = layers.Flatten()(x)
+        return layers.Dense(n_classes, activation="softmax",
+                            kernel_constraint=constraints.MaxNorm(0.25), name="softmax")(x)
+
+
+class ShallowConvNetClassifier(KerasWindowClassifier):
+    """Shallow ConvNet (Schirrmeister et al. 2017), the FBCSP-inspired network.
+
+    Temporal convolution (40 filters of 25 samples) -> spatial convolution
+    over all channels (40 filters, no bias) -> batch norm -> square -> average
+    pooling (75 samples, stride 15) -> log -> dropout 0.5 -> dense softmax.
+    The kernel and pool sizes are the paper's for 250 Hz.
+
+    Parameters
+    ----------
+    n_filters : int
+        Temporal and spatial filters.
+    kernel_length : int
+        Temporal kernel length in samples.
+    pool_length, pool_stride : int
+        Mean-pooling window and stride in samples.
+    dropout : float
+        Dropout rate before the classifier.
+""" + _TRAINING_PARAMS + """
+    References
+    ----------
+    Schirrmeister RT, Springenberg JT, Fiederer LDJ, et al. Deep learning with
+    convolutional neural networks for EEG decoding and visualization. Hum Brain
+    Mapp 38(11):5391-5420 (2017).
+    """
+
+    window_shape = None
+
+    def __init__(self, *, n_filters=40, kernel_length=25, pool_length=75, pool_stride=15,
+                 dropout=0.5, epochs=300, batch_size=64, learning_rate=1e-3,
+                 validation_fraction=0.2, patience=30, class_weight="balanced", callbacks=None,
+                 random_state=None, verbose="auto"):
+        self.n_filters = n_filters
+        self.kernel_length = kernel_length
+        self.pool_length = pool_length
+        self.pool_stride = pool_stride
+        self.dropout = dropout
+        self.epochs = epochs
+        self.batch_size = batch_size
+        self.learning_rate = learning_rate
+        self.validation_fraction = validation_fraction
+        self.patience = patience
+        self.class_weight = class_weight
+        self.callbacks = callbacks
+        self.random_state = random_state
+        self.verbose = verbose
+
+    def _build_head(self, signal, features, n_classes):
+        n_channels = signal.shape[-1]
+        x = _eeg_image(signal, n_channels)
+        x = layers.Conv2D(self.n_filters, (1, self.kernel_length), name="temporal_conv")(x)
+        x = layers.Conv2D(self.n_filters, (n_channels, 1), use_bias=False,
+                          name="spatial_conv")(x)
+        x = layers.BatchNormalization(momentum=0.9, epsilon=1e-5, name="bn")(x)
+        x = Square(name="square")(x)
+        x = layers.AveragePooling2D((1, self.pool_length), strides=(1, self.pool_stride),
+                                    name="mean_pool")(x)
+        x = SafeLog(name="log")(x)
+        x = layers.Dropout(self.dropout)(x)
+        x = layers.Flatten()(x)
+        return layers.Dense(n_classes, activation="softmax", name="softmax")(x)

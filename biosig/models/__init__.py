@@ -1,19 +1,27 @@
 """Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch)."""
 
+from ._autoencoders import AutoencoderAnomalyDetector, StackedDenoisingAutoencoderClassifier
 from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
+from ._cnn2d import CNN2DClassifier
 from ._dbn import DBNClassifier
 from ._eeg_nets import EEGNetClassifier, ShallowConvNetClassifier
 from ._inputs import pack_inputs
 from ._persistence import load_estimator, save_estimator
 from ._rbm import RBM
+from ._recurrent import BiLSTMClassifier, CNNLSTMClassifier
 
 __all__ = [
+    "AutoencoderAnomalyDetector",
+    "BiLSTMClassifier",
     "CNN1DClassifier",
+    "CNN2DClassifier",
+    "CNNLSTMClassifier",
     "DBNClassifier",
     "EEGNetClassifier",
     "RBM",
     "ShallowConvNetClassifier",
+    "StackedDenoisingAutoencoderClassifier",
     "WindowBatches",
     "load_estimator",
     "pack_inputs",

@@ -151,11 +151,18 @@ class DBNClassifier(KerasWindowClassifier):
         signal_in = keras.Input(shape=windows.shape[1:], name="signal")
         x = layers.Flatten(name="flatten")(signal_in)
         x = layers.Normalization(axis=-1, mean=mean, variance=var, name="input_norm")(x)
-        for depth, rbm in enumerate(self.rbms_):
-            dense = layers.Dense(rbm.n_components, activation="sigmoid", name=f"rbm_{depth}")
+        for depth, (weights, bias) in enumerate(self._stack()):
+            dense = layers.Dense(weights.shape[1], activation="sigmoid",
+                                 name=f"{self._layer_prefix}_{depth}")
             x = dense(x)
-            dense.set_weights([rbm.components_.T, rbm.intercept_hidden_])
+            dense.set_weights([weights, bias])
             if self.dropout:
                 x = layers.Dropout(self.dropout)(x)
         outputs = layers.Dense(n_classes, activation="softmax", name="softmax")(x)
-        return keras.Model(signal_in, outputs, name="DBNClassifier")
+        return keras.Model(signal_in, outputs, name=type(self).__name__)
+
+    _layer_prefix = "rbm"
+
+    def _stack(self):
+        """(weights (n_in, n_out), bias) of each pretrained layer, bottom to top."""
+        return [(rbm.components_.T, rbm.intercept_hidden_) for rbm in self.rbms_]

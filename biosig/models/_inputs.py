@@ -35,7 +35,7 @@ def pack_inputs(X, features=None):
 def unpack_inputs(X, window_shape):
     """Split model input into windows (n, channels, samples) and features (n, k) or None."""
     X = np.asarray(X)
-    if X.ndim == 3:
+    if X.ndim >= 3:  # windows (n, channels, samples), or images (n, channels, scales, time)
         if window_shape is not None and tuple(X.shape[1:]) != tuple(window_shape):
             raise ValueError(f"windows of shape {X.shape[1:]} do not match window_shape={tuple(window_shape)}")
         return X.astype(np.float32, copy=False), None

@@ -1,15 +1,32 @@
-"""Evaluation: leakage-safe splitters, metrics, plots and reports."""
+"""Evaluation: leakage-safe splitters, metrics, confidence intervals, plots and reports."""
 
+from ._bootstrap import bootstrap_ci
+from ._leakage import LeakageError, check_group_leakage
 from ._metrics import AAMI_ALIASES, classification_metrics
 from ._plots import plot_confusion_matrix, plot_roc
 from ._report import write_report
-from ._splitters import InterPatientSplit
+from ._seizure import seizure_event_metrics
+from ._splitters import (
+    ChronologicalSplit,
+    InterPatientSplit,
+    LeaveOneSeizureOut,
+    SessionSplit,
+    session_groups,
+)
 
 __all__ = [
     "AAMI_ALIASES",
+    "ChronologicalSplit",
     "InterPatientSplit",
+    "LeakageError",
+    "LeaveOneSeizureOut",
+    "SessionSplit",
+    "bootstrap_ci",
+    "check_group_leakage",
     "classification_metrics",
     "plot_confusion_matrix",
     "plot_roc",
+    "seizure_event_metrics",
+    "session_groups",
     "write_report",
 ]

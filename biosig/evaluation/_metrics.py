@@ -4,7 +4,15 @@ import warnings
 
 import numpy as np
 from imblearn.metrics import sensitivity_specificity_support
-from sklearn.metrics import confusion_matrix, f1_score, precision_recall_fscore_support, roc_auc_score
+from sklearn.metrics import (
+    average_precision_score,
+    balanced_accuracy_score,
+    cohen_kappa_score,
+    confusion_matrix,
+    f1_score,
+    precision_recall_fscore_support,
+    roc_auc_score,
+)
 
 __all__ = ["AAMI_ALIASES", "classification_metrics"]
 
@@ -35,11 +43,14 @@ def classification_metrics(y_true, y_pred, y_score=None, *, labels=None, classes
     -------
     metrics : dict
         ``per_class[label]`` holds ``sensitivity`` (recall), ``ppv`` (+P,
-        precision), ``f1``, ``specificity``, ``auc`` (one-vs-rest) and
-        ``support``; undefined values (a class absent from the test set, or
-        never predicted) are None. Also ``macro_f1`` (over the labels present
-        in ``y_true``), ``macro_auc``, ``accuracy``, ``confusion_matrix`` (rows
-        true, columns predicted, in ``labels`` order) and ``labels``.
+        precision), ``f1``, ``specificity``, ``auc`` (ROC, one-vs-rest),
+        ``pr_auc`` (average precision, one-vs-rest) and ``support``;
+        undefined values (a class absent from the test set, or never
+        predicted) are None. Also ``macro_f1`` and ``weighted_f1`` (over the
+        labels present in ``y_true``), ``macro_auc``, ``macro_pr_auc``,
+        ``accuracy``, ``balanced_accuracy``, ``kappa`` (Cohen's),
+        ``confusion_matrix`` (rows true, columns predicted, in ``labels``
+        order) and ``labels``.
     """
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
@@ -55,6 +66,7 @@ def classification_metrics(y_true, y_pred, y_score=None, *, labels=None, classes
                                                             average=None)
 
     auc = np.full(len(labels), np.nan)
+    pr_auc = np.full(len(labels), np.nan)
     if y_score is not None:
         if classes is None:
             raise ValueError("classes (the column order of y_score) is required with y_score")
@@ -64,6 +76,7 @@ def classification_metrics(y_true, y_pred, y_score=None, *, labels=None, classes
             positive = y_true == label
             if label in column and 0 < positive.sum() < len(y_true):
                 auc[i] = roc_auc_score(positive, y_score[:, column[label]])
+                pr_auc[i] = average_precision_score(positive, y_score[:, column[label]])
 
     present = [label for label in labels if np.any(y_true == label)]
     per_class = {
@@ -73,17 +86,29 @@ def classification_metrics(y_true, y_pred, y_score=None, *, labels=None, classes
             "f1": _nan_to_none(f1[i]),
             "specificity": _nan_to_none(specificity[i]),
             "auc": _nan_to_none(auc[i]),
+            "pr_auc": _nan_to_none(pr_auc[i]),
             "support": int(support[i]),
         }
         for i, label in enumerate(labels)
     }
     present_auc = [auc[i] for i, label in enumerate(labels) if label in present and np.isfinite(auc[i])]
+    present_pr = [pr_auc[i] for i, label in enumerate(labels)
+                  if label in present and np.isfinite(pr_auc[i])]
+    with warnings.catch_warnings():  # a single class: kappa is undefined
+        warnings.simplefilter("ignore")
+        kappa = cohen_kappa_score(y_true, y_pred, labels=labels)
+        balanced = balanced_accuracy_score(y_true, y_pred) if present else np.nan
     return {
         "labels": [str(label) for label in labels],
         "per_class": {str(k): v for k, v in per_class.items()},
         "macro_f1": _nan_to_none(f1_score(y_true, y_pred, labels=present, average="macro",
                                           zero_division=0)) if present else None,
+        "weighted_f1": _nan_to_none(f1_score(y_true, y_pred, labels=present, average="weighted",
+                                             zero_division=0)) if present else None,
         "macro_auc": _nan_to_none(np.mean(present_auc)) if present_auc else None,
+        "macro_pr_auc": _nan_to_none(np.mean(present_pr)) if present_pr else None,
         "accuracy": float(np.mean(y_true == y_pred)),
+        "balanced_accuracy": _nan_to_none(balanced),
+        "kappa": _nan_to_none(kappa),
         "confusion_matrix": cm.tolist(),
     }

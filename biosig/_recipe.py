@@ -39,6 +39,7 @@ SCHEMA = {
         "kind": _Key((str,), "inter_patient", ("inter_patient",)),
         "train": _Key((str, list), "DS1", items=str),
         "test": _Key((str, list), "DS2", items=str),
+        "allow_shared_groups": _Key((bool,), False),
     },
     "preprocessing": {
         "bandpass": _Key((bool,), True),
@@ -72,7 +73,10 @@ SCHEMA = {
         "learning_rate": _Key(_NUM, 1e-3),
         "validation_fraction": _Key(_NUM, 0.2),
         "patience": _Key((int,), 5),
-        "imbalance": _Key((str,), "class_weight", ("none", "class_weight")),
+        "imbalance": _Key((str,), "class_weight",
+                          ("none", "class_weight", "focal", "balanced_batches")),
+        "threshold_class": _Key((str,), ""),
+        "bootstrap": _Key((int,), 1000),
         "seed": _Key((int,), 0),
     },
 }

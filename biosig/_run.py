@@ -15,10 +15,12 @@ import tomli_w
 from . import __version__
 from ._recipe import RecipeError
 from .datasets import AAMI_CLASSES, AAMI_EC57, MITBIHArrhythmia
-from .evaluation import (AAMI_ALIASES, InterPatientSplit, classification_metrics,
-                         plot_confusion_matrix, plot_roc, write_report)
+from .evaluation import (AAMI_ALIASES, InterPatientSplit, bootstrap_ci, check_group_leakage,
+                         classification_metrics, plot_confusion_matrix, plot_precision_recall,
+                         plot_roc, plot_training_curves, write_report)
 from .features import BandPower, WaveletFeatures
 from .preprocessing import bandpass
+from .training import predict_with_threshold, tune_threshold
 from .windows import RR_FEATURES, BeatSampler
 
 __all__ = ["MissingDataError", "run_recipe"]
@@ -96,14 +98,47 @@ def _tabular_features(recipe, windows):
 def _model(recipe, window_shape):
     from .models import CNN1DClassifier
 
+    from imblearn.over_sampling import RandomOverSampler
+
     m, t = recipe["model"], recipe["training"]
+    imbalance = t["imbalance"]
     return CNN1DClassifier(
         window_shape, filters=tuple(m["filters"]), kernel_size=m["kernel_size"],
         pool_size=m["pool_size"], dense_units=m["dense_units"], dropout=m["dropout"],
         epochs=t["epochs"], batch_size=t["batch_size"], learning_rate=t["learning_rate"],
         validation_fraction=t["validation_fraction"], patience=t["patience"],
-        class_weight="balanced" if t["imbalance"] == "class_weight" else None,
+        class_weight="balanced" if imbalance == "class_weight" else None,
+        loss="focal" if imbalance == "focal" else None,
+        sampler=RandomOverSampler() if imbalance == "balanced_batches" else None,
         random_state=t["seed"], verbose=2)
+
+
+_HEADLINE = ("macro_f1", "macro_auc", "balanced_accuracy")
+
+
+def _headline(metrics):
+    """The metrics given with confidence intervals: macro scores and the AAMI Se/+P."""
+    out = {name: metrics[name] for name in _HEADLINE}
+    for label, alias in AAMI_ALIASES.items():
+        for stat in ("sensitivity", "ppv"):
+            value = metrics["per_class"].get(label, {}).get(stat)
+            out[f"{alias} {'Se' if stat == 'sensitivity' else '+P'}"] = value
+    return out
+
+
+def _tuned_threshold(model, X, y, records, target, recipe_path):
+    """Tune the decision threshold of ``target`` on held-out training records."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GroupShuffleSplit
+
+    if target not in set(y):
+        raise RecipeError(f"{recipe_path}: [training] threshold_class = {target!r} has no "
+                          "training beats")
+    inner, val = next(GroupShuffleSplit(1, test_size=model.validation_fraction,
+                                        random_state=model.random_state).split(X, y, records))
+    tuner = clone(model).fit(X[inner], y[inner], groups=records[inner])
+    threshold, _ = tune_threshold(y[val], tuner.predict_proba(X[val]), tuner.classes_, target)
+    return threshold
 
 
 def _default_out(recipe):
@@ -162,19 +197,48 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
 
     X = pack_inputs(windows.X, features)
     records = windows.meta["record"].to_numpy()
-    train, test = next(InterPatientSplit(train_ids, test_ids).split(X, windows.y, records))
+    splitter = InterPatientSplit(train_ids, test_ids)
+    # The guard works on patients, not records: 201 and 202 are one patient.
+    shared = check_group_leakage(splitter, X, windows.y, windows.groups,
+                                 allow_shared_groups=recipe["split"]["allow_shared_groups"])
+    train, test = next(splitter.split(X, windows.y, records))
     model = _model(recipe, windows.X.shape[1:])
     model.fit(X[train], windows.y[train], groups=records[train])
     proba = model.predict_proba(X[test])
     pred = model.classes_[proba.argmax(axis=1)]
     labels = [c for c in AAMI_CLASSES if c in set(windows.y)]
+    t = recipe["training"]
+    threshold = None
+    if t["threshold_class"]:
+        threshold = _tuned_threshold(model, X[train], windows.y[train], records[train],
+                                     t["threshold_class"], recipe_path)
+        pred = predict_with_threshold(proba, model.classes_, t["threshold_class"], threshold)
+
+    def score(y_true, y_pred, y_score):
+        m = classification_metrics(y_true, y_pred, y_score, labels=labels,
+                                   classes=model.classes_.tolist())
+        return _headline(m)
+
     metrics = classification_metrics(windows.y[test], pred, proba, labels=labels,
                                      classes=model.classes_.tolist())
     for label, alias in AAMI_ALIASES.items():
         if label in metrics["per_class"]:
             metrics[alias] = {k: metrics["per_class"][label][k] for k in ("sensitivity", "ppv", "f1")}
+    intervals = bootstrap_ci(score, windows.y[test], pred, records[test], proba,
+                             n_resamples=t["bootstrap"], random_state=t["seed"]) if t["bootstrap"] else {}
+    headline = _headline(metrics)
+    metrics["ci95"] = {k: {"value": headline[k], "low": lo, "high": hi}
+                       for k, (lo, hi) in intervals.items()}
+    if threshold is not None:
+        metrics["threshold"] = {"class": t["threshold_class"], "value": threshold}
 
     warnings = []
+    if any(shared):
+        both = sorted({g for fold in shared for g in fold})
+        warnings.append(
+            f"Shared groups: patient(s) {', '.join(both)} have records on both the training and "
+            "the test side (allow_shared_groups = true). Their windows can inform their own "
+            "test; the numbers may be optimistic.")
     if missing:
         warnings.append(
             f"Reduced protocol: {len(missing)} of the {len(train_ids) + len(test_ids) + len(missing)} "
@@ -190,6 +254,10 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
         f"Test records ({len(test_ids)}): {', '.join(test_ids)}.",
         f"Early stopping on a validation split of whole training records "
         f"({recipe['training']['validation_fraction']:.0%}).",
+        f"Imbalance: {recipe['training']['imbalance']}"
+        + (f"; decision threshold for {t['threshold_class']} tuned to {threshold:.2f} on a "
+           "validation split of training records" if threshold is not None else "") + ".",
+        f"Confidence intervals: {t['bootstrap']} bootstrap resamples of whole test records.",
         f"Input: leads {', '.join(windows.ch_names)}, {windows.X.shape[-1]} samples per beat "
         f"({w['tmin']} s to {w['tmax']} s around the R peak) with tabular features: "
         f"{', '.join(recipe['features']['tabular']) or 'none'}.",
@@ -227,18 +295,31 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
             "symbol": windows.meta["symbol"].to_numpy()[test], "true": windows.y[test],
             "pred": pred, **{f"p_{c}": proba[:, i] for i, c in enumerate(model.classes_)},
         }).to_csv(tmp / "predictions.csv", index=False)
+        rows = [("all", k, v) for k, v in metrics.items()
+                if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        rows += [(label, k, v) for label, stats in metrics["per_class"].items()
+                 for k, v in stats.items()]
+        rows += [("all", f"{k} ci95_{side}", v[side]) for k, v in metrics["ci95"].items()
+                 for side in ("low", "high")]
+        pd.DataFrame(rows, columns=["class", "metric", "value"]).assign(fold=0).to_csv(
+            tmp / "results.csv", index=False)
         figures = []
         for name, fig in (("confusion_matrix.png", plot_confusion_matrix(
                               metrics["confusion_matrix"], labels)),
-                          ("roc.png", plot_roc(windows.y[test], proba, model.classes_))):
+                          ("roc.png", plot_roc(windows.y[test], proba, model.classes_)),
+                          ("precision_recall.png", plot_precision_recall(
+                              windows.y[test], proba, model.classes_)),
+                          ("training_curves.png", plot_training_curves(model.history_))):
             fig.savefig(tmp / name, dpi=120)
             figures.append(tmp / name)
-        model.model_.save(tmp / "model.keras")
+        model.save(tmp / "model.keras")
         header["wall_time_s"] = round(time.perf_counter() - started, 1)
         (tmp / "metrics.json").write_text(json.dumps({"header": header, "metrics": metrics}, indent=2))
         title = f"biosig run: {recipe['study']['name']}"
         write_report(tmp / "report.html", title=title, protocol=protocol, warnings=warnings,
-                     class_counts=counts, metrics=metrics, figures=figures)
+                     class_counts=counts, metrics=metrics, figures=figures,
+                     intervals={k: (v["value"], v["low"], v["high"])
+                                for k, v in metrics["ci95"].items()})
         if out.exists():
             out.rmdir()
         out.parent.mkdir(parents=True, exist_ok=True)

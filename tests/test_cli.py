@@ -28,7 +28,8 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
     assert main(["run", RECIPE, "--data-dir", str(data_dir), "--partial", "--out", str(out)] + QUICK) == 0
     names = {p.name for p in out.iterdir()}
     assert {"metrics.json", "recipe.toml", "confusion_matrix.png", "roc.png", "report.html",
-            "predictions.csv", "model.keras"} <= names
+            "predictions.csv", "model.keras", "results.csv", "precision_recall.png",
+            "training_curves.png"} <= names
     result = json.loads((out / "metrics.json").read_text())
     header, metrics = result["header"], result["metrics"]
     ds = MITBIHArrhythmia(data_dir)
@@ -44,7 +45,20 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
         assert 0 <= metrics["per_class"][label]["auc"] <= 1
     assert "SVEB" in metrics and "VEB" in metrics
     assert metrics["labels"] == ["N", "S", "V", "F"]  # the recipe leaves Q out
+    ci = metrics["ci95"]["macro_f1"]
+    assert ci["low"] <= ci["value"] <= ci["high"]
+    assert set(metrics["ci95"]) >= {"macro_auc", "SVEB Se", "VEB +P"}
+    import pandas as pd
+
+    from biosig.models import load_estimator
+
+    results = pd.read_csv(out / "results.csv")
+    macro = results.query("metric == 'macro_f1'")["value"].item()
+    assert macro == pytest.approx(metrics["macro_f1"])
+    trained = sorted(c for c, n in header["class_counts"]["train"].items() if n > 0)
+    assert load_estimator(out / "model.keras").classes_.tolist() == trained
     report = (out / "report.html").read_text()
+    assert "95 % confidence intervals" in report
     assert ", ".join(header["train_records"]) in report
     assert ("Reduced protocol" in report) is bool(missing)
     assert "NaN" not in report.split("<h2>Figures")[0]  # base64 images may hold any letters

@@ -9,9 +9,17 @@ RECIPES = Path(__file__).parents[1] / "recipes"
 
 def test_shipped_recipe_resolves():
     recipe = load_recipe(RECIPES / "arrhythmia_mitbih.toml")
-    assert recipe["split"] == {"kind": "inter_patient", "train": "DS1", "test": "DS2"}
+    assert recipe["split"] == {"kind": "inter_patient", "train": "DS1", "test": "DS2",
+                               "allow_shared_groups": True}  # 201/202: one patient
+    assert recipe["training"]["imbalance"] == "class_weight"
+    assert recipe["training"]["bootstrap"] == 1000
     assert recipe["model"]["name"] == "cnn1d"
     assert recipe["windows"]["tmax"] == 0.45
+
+
+def test_imbalance_setting_lists_its_values(tmp_path):
+    with pytest.raises(RecipeError, match=r"imbalance = 'smote'.*'none', 'class_weight', 'focal'"):
+        load_recipe(RECIPES / "arrhythmia_mitbih.toml", ['training.imbalance="smote"'])
 
 
 def _write(tmp_path, text):

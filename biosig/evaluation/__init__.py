@@ -3,7 +3,7 @@
 from ._bootstrap import bootstrap_ci
 from ._leakage import LeakageError, check_group_leakage
 from ._metrics import AAMI_ALIASES, classification_metrics
-from ._plots import plot_confusion_matrix, plot_roc
+from ._plots import plot_confusion_matrix, plot_precision_recall, plot_roc, plot_training_curves
 from ._report import write_report
 from ._seizure import seizure_event_metrics
 from ._splitters import (
@@ -25,7 +25,9 @@ __all__ = [
     "check_group_leakage",
     "classification_metrics",
     "plot_confusion_matrix",
+    "plot_precision_recall",
     "plot_roc",
+    "plot_training_curves",
     "seizure_event_metrics",
     "session_groups",
     "write_report",

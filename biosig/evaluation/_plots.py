@@ -1,13 +1,17 @@
-"""Figures of an evaluation: confusion matrix and one-vs-rest ROC curves."""
+"""Figures of an evaluation: confusion matrix, ROC and precision-recall curves, training curves."""
 
 import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-from sklearn.metrics import ConfusionMatrixDisplay, RocCurveDisplay  # noqa: E402
+from sklearn.metrics import (  # noqa: E402
+    ConfusionMatrixDisplay,
+    PrecisionRecallDisplay,
+    RocCurveDisplay,
+)
 
-__all__ = ["plot_confusion_matrix", "plot_roc"]
+__all__ = ["plot_confusion_matrix", "plot_precision_recall", "plot_roc", "plot_training_curves"]
 
 
 def plot_confusion_matrix(cm, labels, *, normalize=True, title=None):
@@ -49,4 +53,47 @@ def plot_roc(y_true, y_score, classes, *, title="ROC, one-vs-rest"):
                                              plot_chance_level=i == 0)
     ax.set(title=title, xlabel="False positive rate (1 − specificity)",
            ylabel="True positive rate (sensitivity)")
+    return fig
+
+
+def plot_precision_recall(y_true, y_score, classes, *, title="Precision-recall, one-vs-rest"):
+    """Plot one precision-recall curve per class present in ``y_true``, with its prevalence.
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    y_true = np.asarray(y_true)
+    fig, ax = plt.subplots(figsize=(4.8, 4.2), layout="constrained")
+    for i, label in enumerate(classes):
+        positive = y_true == label
+        if 0 < positive.sum() < len(y_true):
+            PrecisionRecallDisplay.from_predictions(positive, y_score[:, i], name=str(label),
+                                                    ax=ax, plot_chance_level=True)
+    ax.set(title=title, xlabel="Recall (sensitivity)", ylabel="Precision (+P)")
+    return fig
+
+
+def plot_training_curves(history, *, title="Training curves"):
+    """Plot loss and accuracy per epoch, training and validation.
+
+    Parameters
+    ----------
+    history : dict
+        ``history_`` of a fitted classifier (``loss``, ``val_loss``, ...).
+
+    Returns
+    -------
+    fig : matplotlib.figure.Figure
+    """
+    fig, axes = plt.subplots(1, 2, figsize=(8.4, 3.4), layout="constrained")
+    for ax, key in zip(axes, ("loss", "accuracy")):
+        for prefix, style in (("", "-"), ("val_", "--")):
+            values = history.get(prefix + key)
+            if values:
+                ax.plot(np.arange(1, len(values) + 1), values, style,
+                        label="validation" if prefix else "training")
+        ax.set(xlabel="epoch", ylabel=key, title=key)
+        ax.legend()
+    fig.suptitle(title)
     return fig

@@ -20,7 +20,8 @@ def _fmt(value):
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
-def write_report(path, *, title, protocol, warnings, class_counts, metrics, figures):
+def write_report(path, *, title, protocol, warnings, class_counts, metrics, figures,
+                 intervals=None):
     """Write the run's HTML report.
 
     Parameters
@@ -38,6 +39,9 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
         Output of :func:`classification_metrics`.
     figures : list of path-like
         PNG files embedded in the page.
+    intervals : dict | None
+        ``{metric: (value, low, high)}``: headline metrics with their
+        confidence intervals, shown as a table.
     """
     columns = {"support": "support", "sensitivity": "Se (recall)", "ppv": "+P (precision)",
                "f1": "F1", "specificity": "Sp", "auc": "ROC-AUC"}
@@ -52,6 +56,13 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
                  + rows.to_html(formatters={c: _fmt for c in rows.columns}, na_rep="–", escape=True))
     parts.append(f"<p>Macro F1 {_fmt(metrics['macro_f1'])} · macro ROC-AUC "
                  f"{_fmt(metrics['macro_auc'])} · accuracy {_fmt(metrics['accuracy'])}</p>")
+    if intervals:
+        table = pd.DataFrame([(name, _fmt(v), _fmt(lo), _fmt(hi)) for name, (v, lo, hi)
+                              in intervals.items()],
+                             columns=["metric", "value", "95 % CI low", "95 % CI high"])
+        parts.append("<h2>Headline metrics with 95 % confidence intervals</h2>"
+                     "<p>Bootstrap over test records: whole records are resampled, not beats.</p>"
+                     + table.to_html(index=False, na_rep="–", escape=True))
     parts.append("<h2>Figures</h2>")
     for fig in figures:
         data = base64.b64encode(Path(fig).read_bytes()).decode()

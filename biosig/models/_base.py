@@ -10,7 +10,7 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedS
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
-from ..training import class_weights
+from ..training import BalancedBatches, SparseFocalLoss, class_weights
 from ._inputs import unpack_inputs
 
 __all__ = []
@@ -39,6 +39,14 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
 
     def _build_head(self, signal, features, n_classes):
         raise NotImplementedError
+
+    def _loss(self):
+        loss = getattr(self, "loss", None)
+        if loss is None:
+            return "sparse_categorical_crossentropy"
+        if isinstance(loss, str) and loss == "focal":
+            return SparseFocalLoss(gamma=2.0)
+        return loss
 
     def _validation_split(self, y, groups):
         index = np.arange(len(y))
@@ -123,7 +131,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
                                   None if features is None else features[train],
                                   len(self.classes_))
         self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                            loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                            loss=self._loss(), metrics=["accuracy"])
         callbacks = list(self.callbacks or [])
         validation_data = None
         if val is not None:
@@ -134,11 +142,20 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
                                y_index[val], val_weight)
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
-        history = self.model_.fit(
-            _as_keras_inputs(windows[train], None if features is None else features[train]),
-            y_index[train], batch_size=self.batch_size, epochs=self.epochs,
-            validation_data=validation_data, class_weight=weights, callbacks=callbacks,
-            verbose=self.verbose, shuffle=True)
+        train_inputs = _as_keras_inputs(windows[train],
+                                        None if features is None else features[train])
+        sampler = getattr(self, "sampler", None)
+        if sampler is not None:
+            # The batches are rebalanced, so class weights would count twice.
+            stream = BalancedBatches(train_inputs, y_index[train], self.batch_size,
+                                     sampler=sampler, random_state=self.random_state)
+            history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
+                                      callbacks=callbacks, verbose=self.verbose)
+        else:
+            history = self.model_.fit(
+                train_inputs, y_index[train], batch_size=self.batch_size, epochs=self.epochs,
+                validation_data=validation_data, class_weight=weights, callbacks=callbacks,
+                verbose=self.verbose, shuffle=True)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.window_shape_ = tuple(windows.shape[1:])
         self.n_features_in_ = int(np.prod(np.shape(X)[1:]))

@@ -45,6 +45,14 @@ class CNN1DClassifier(KerasWindowClassifier):
         weights are restored.
     class_weight : "balanced" | dict | None
         Loss weights per class (see :func:`biosig.training.class_weights`).
+    loss : None | "focal" | keras.losses.Loss
+        Training loss: None for the cross-entropy, "focal" for
+        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
+        on integer labels.
+    sampler : imblearn sampler | None
+        When set (e.g. ``RandomOverSampler()``), training batches come from
+        :class:`~biosig.training.BalancedBatches`, which rebalances the
+        classes with this sampler at every epoch.
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
@@ -69,7 +77,8 @@ class CNN1DClassifier(KerasWindowClassifier):
 
     def __init__(self, window_shape=None, *, filters=(16, 32, 64), kernel_size=7, pool_size=2,
                  dense_units=64, dropout=0.3, epochs=30, batch_size=128, learning_rate=1e-3,
-                 validation_fraction=0.2, patience=5, class_weight="balanced", callbacks=None,
+                 validation_fraction=0.2, patience=5, class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None,
                  random_state=None, verbose="auto"):
         self.window_shape = window_shape
         self.filters = filters
@@ -83,6 +92,8 @@ class CNN1DClassifier(KerasWindowClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.class_weight = class_weight
+        self.loss = loss
+        self.sampler = sampler
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

@@ -53,6 +53,14 @@ class DBNClassifier(KerasWindowClassifier):
         Epochs without improvement of the validation loss before stopping.
     class_weight : "balanced" | dict | None
         Loss weights per class.
+    loss : None | "focal" | keras.losses.Loss
+        Training loss: None for the cross-entropy, "focal" for
+        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
+        on integer labels.
+    sampler : imblearn sampler | None
+        When set (e.g. ``RandomOverSampler()``), training batches come from
+        :class:`~biosig.training.BalancedBatches`, which rebalances the
+        classes with this sampler at every epoch.
     callbacks : list of keras.callbacks.Callback | None
         Extra callbacks for fine-tuning.
     random_state : int | None
@@ -82,7 +90,8 @@ class DBNClassifier(KerasWindowClassifier):
     def __init__(self, hidden_layer_sizes=(256, 128), *, k=1, persistent=False,
                  pretrain_learning_rate=0.01, pretrain_epochs=10, pretrain_batch_size=64,
                  dropout=0.0, epochs=50, batch_size=64, learning_rate=1e-3,
-                 validation_fraction=0.2, patience=5, class_weight="balanced", callbacks=None,
+                 validation_fraction=0.2, patience=5, class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None,
                  random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.k = k
@@ -97,6 +106,8 @@ class DBNClassifier(KerasWindowClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.class_weight = class_weight
+        self.loss = loss
+        self.sampler = sampler
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

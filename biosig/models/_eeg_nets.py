@@ -22,6 +22,14 @@ _TRAINING_PARAMS = """
         weights are restored.
     class_weight : "balanced" | dict | None
         Loss weights per class.
+    loss : None | "focal" | keras.losses.Loss
+        Training loss: None for the cross-entropy, "focal" for
+        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
+        on integer labels.
+    sampler : imblearn sampler | None
+        When set (e.g. ``RandomOverSampler()``), training batches come from
+        :class:`~biosig.training.BalancedBatches`, which rebalances the
+        classes with this sampler at every epoch.
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
@@ -78,7 +86,8 @@ class EEGNetClassifier(KerasWindowClassifier):
 
     def __init__(self, *, F1=8, D=2, F2=16, kernel_length=64, dropout=0.25, epochs=300,
                  batch_size=64, learning_rate=1e-3, validation_fraction=0.2, patience=30,
-                 class_weight="balanced", callbacks=None, random_state=None, verbose="auto"):
+                 class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None, random_state=None, verbose="auto"):
         self.F1 = F1
         self.D = D
         self.F2 = F2
@@ -90,6 +99,8 @@ class EEGNetClassifier(KerasWindowClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.class_weight = class_weight
+        self.loss = loss
+        self.sampler = sampler
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -148,7 +159,8 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
 
     def __init__(self, *, n_filters=40, kernel_length=25, pool_length=75, pool_stride=15,
                  dropout=0.5, epochs=300, batch_size=64, learning_rate=1e-3,
-                 validation_fraction=0.2, patience=30, class_weight="balanced", callbacks=None,
+                 validation_fraction=0.2, patience=30, class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None,
                  random_state=None, verbose="auto"):
         self.n_filters = n_filters
         self.kernel_length = kernel_length
@@ -161,6 +173,8 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.class_weight = class_weight
+        self.loss = loss
+        self.sampler = sampler
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

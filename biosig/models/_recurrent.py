@@ -19,6 +19,14 @@ _TRAINING_PARAMS = """
         Epochs without validation-loss improvement before stopping.
     class_weight : "balanced" | dict | None
         Loss weights per class.
+    loss : None | "focal" | keras.losses.Loss
+        Training loss: None for the cross-entropy, "focal" for
+        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
+        on integer labels.
+    sampler : imblearn sampler | None
+        When set (e.g. ``RandomOverSampler()``), training batches come from
+        :class:`~biosig.training.BalancedBatches`, which rebalances the
+        classes with this sampler at every epoch.
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
@@ -56,7 +64,8 @@ class BiLSTMClassifier(KerasWindowClassifier):
 
     def __init__(self, units=(64,), *, dropout=0.3, epochs=50, batch_size=64,
                  learning_rate=1e-3, validation_fraction=0.2, patience=8,
-                 class_weight="balanced", callbacks=None, random_state=None, verbose="auto"):
+                 class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None, random_state=None, verbose="auto"):
         self.units = units
         self.dropout = dropout
         self.epochs = epochs
@@ -65,6 +74,8 @@ class BiLSTMClassifier(KerasWindowClassifier):
         self.validation_fraction = validation_fraction
         self.patience = patience
         self.class_weight = class_weight
+        self.loss = loss
+        self.sampler = sampler
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -106,14 +117,16 @@ class CNNLSTMClassifier(BiLSTMClassifier):
 
     def __init__(self, filters=(32, 64), *, kernel_size=7, pool_size=4, units=(64,),
                  dropout=0.3, epochs=50, batch_size=64, learning_rate=1e-3,
-                 validation_fraction=0.2, patience=8, class_weight="balanced", callbacks=None,
+                 validation_fraction=0.2, patience=8, class_weight="balanced", loss=None,
+                 sampler=None, callbacks=None,
                  random_state=None, verbose="auto"):
         self.filters = filters
         self.kernel_size = kernel_size
         self.pool_size = pool_size
         super().__init__(units, dropout=dropout, epochs=epochs, batch_size=batch_size,
                          learning_rate=learning_rate, validation_fraction=validation_fraction,
-                         patience=patience, class_weight=class_weight, callbacks=callbacks,
+                         patience=patience, class_weight=class_weight, loss=loss,
+                         sampler=sampler, callbacks=callbacks,
                          random_state=random_state, verbose=verbose)
 
     def _build_head(self, signal, features, n_classes):

@@ -1,5 +1,14 @@
-"""Training helpers for imbalanced data, used by models and pipelines."""
+"""Training for imbalanced data: class weights, focal loss, balanced batches, thresholds."""
 
+from ._balanced_batches import BalancedBatches
 from ._class_weight import class_weights
+from ._focal import SparseFocalLoss
+from ._thresholds import predict_with_threshold, tune_threshold
 
-__all__ = ["class_weights"]
+__all__ = [
+    "BalancedBatches",
+    "SparseFocalLoss",
+    "class_weights",
+    "predict_with_threshold",
+    "tune_threshold",
+]

@@ -1,6 +1,9 @@
 """Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch)."""
 
-from ._autoencoders import AutoencoderAnomalyDetector, StackedDenoisingAutoencoderClassifier
+from ._autoencoders import (
+    AutoencoderAnomalyDetector,
+    StackedDenoisingAutoencoderClassifier,
+)
 from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
 from ._cnn2d import CNN2DClassifier

@@ -6,7 +6,11 @@ import keras
 import numpy as np
 from keras import layers
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit, StratifiedShuffleSplit
+from sklearn.model_selection import (
+    GroupShuffleSplit,
+    ShuffleSplit,
+    StratifiedShuffleSplit,
+)
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted
 
@@ -14,6 +18,45 @@ from ..training import BalancedBatches, SparseFocalLoss, class_weights
 from ._inputs import unpack_inputs
 
 __all__ = []
+
+# The numpydoc entries of the training parameters every classifier shares.
+TRAINING_PARAMS_DOC = """
+    epochs : int
+        Maximum number of epochs.
+    batch_size : int
+        Mini-batch size.
+    learning_rate : float
+        Adam learning rate.
+    validation_fraction : float
+        Share of groups (or windows, without groups) held out for early
+        stopping; 0 disables early stopping.
+    patience : int
+        Epochs without validation-loss improvement before stopping; the best
+        weights are restored.
+    class_weight : "balanced" | dict | None
+        Loss weights per class.
+    loss : None | "focal" | keras.losses.Loss
+        Training loss: None for the cross-entropy, "focal" for
+        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
+        on integer labels.
+    sampler : imblearn sampler | None
+        When set (e.g. ``RandomOverSampler()``), training batches come from
+        :class:`~biosig.training.BalancedBatches`, which rebalances the
+        classes with this sampler at every epoch.
+    callbacks : list of keras.callbacks.Callback | None
+        Extra Keras callbacks.
+    random_state : int | None
+        Seed of the weights, the shuffling and the validation split.
+    verbose : "auto" | int
+        Keras' verbosity.
+
+    Attributes
+    ----------
+    classes_ : ndarray
+    model_ : keras.Model
+    history_ : dict
+    window_shape_ : tuple
+"""
 
 
 def _as_keras_inputs(windows, features):

@@ -2,48 +2,12 @@
 
 from keras import constraints, layers
 
+from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
 from ._base import KerasWindowClassifier
 from ._layers import SafeLog, Square
 
 __all__ = ["EEGNetClassifier", "ShallowConvNetClassifier"]
 
-_TRAINING_PARAMS = """
-    epochs : int
-        Maximum number of epochs.
-    batch_size : int
-        Mini-batch size.
-    learning_rate : float
-        Adam learning rate.
-    validation_fraction : float
-        Share of groups (or windows, without groups) held out for early
-        stopping; 0 disables early stopping.
-    patience : int
-        Epochs without validation-loss improvement before stopping; the best
-        weights are restored.
-    class_weight : "balanced" | dict | None
-        Loss weights per class.
-    loss : None | "focal" | keras.losses.Loss
-        Training loss: None for the cross-entropy, "focal" for
-        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
-        on integer labels.
-    sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
-    callbacks : list of keras.callbacks.Callback | None
-        Extra Keras callbacks.
-    random_state : int | None
-        Seed of the weights, the shuffling and the validation split.
-    verbose : "auto" | int
-        Keras' verbosity.
-
-    Attributes
-    ----------
-    classes_ : ndarray
-    model_ : keras.Model
-    history_ : dict
-    window_shape_ : tuple
-"""
 
 
 def _eeg_image(signal, n_channels):
@@ -53,7 +17,7 @@ def _eeg_image(signal, n_channels):
 
 
 class EEGNetClassifier(KerasWindowClassifier):
-    """EEGNet-8,2 (Lawhern et al. 2018), Table 2 of the paper.
+    __doc__ = """EEGNet-8,2 (Lawhern et al. 2018), Table 2 of the paper.
 
     Temporal convolution (``F1`` filters of ``kernel_length``) -> batch norm ->
     depthwise spatial convolution over all channels (depth ``D``, max-norm 1)
@@ -130,7 +94,7 @@ class EEGNetClassifier(KerasWindowClassifier):
 
 
 class ShallowConvNetClassifier(KerasWindowClassifier):
-    """Shallow ConvNet (Schirrmeister et al. 2017), the FBCSP-inspired network.
+    __doc__ = """Shallow ConvNet (Schirrmeister et al. 2017), the FBCSP-inspired network.
 
     Temporal convolution (40 filters of 25 samples) -> spatial convolution
     over all channels (40 filters, no bias) -> batch norm -> square -> average

@@ -2,49 +2,15 @@
 
 from keras import layers
 
+from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
 from ._base import KerasWindowClassifier
 
 __all__ = ["BiLSTMClassifier", "CNNLSTMClassifier"]
 
-_TRAINING_PARAMS = """
-    epochs : int
-        Maximum number of epochs.
-    batch_size : int
-        Mini-batch size.
-    learning_rate : float
-        Adam learning rate.
-    validation_fraction : float
-        Share of groups (or windows, without groups) held out for early stopping.
-    patience : int
-        Epochs without validation-loss improvement before stopping.
-    class_weight : "balanced" | dict | None
-        Loss weights per class.
-    loss : None | "focal" | keras.losses.Loss
-        Training loss: None for the cross-entropy, "focal" for
-        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
-        on integer labels.
-    sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
-    callbacks : list of keras.callbacks.Callback | None
-        Extra Keras callbacks.
-    random_state : int | None
-        Seed of the weights, the shuffling and the validation split.
-    verbose : "auto" | int
-        Keras' verbosity.
-
-    Attributes
-    ----------
-    classes_ : ndarray
-    model_ : keras.Model
-    history_ : dict
-    window_shape_ : tuple
-"""
 
 
 class BiLSTMClassifier(KerasWindowClassifier):
-    """Bidirectional LSTM over the time axis of windows or feature sequences.
+    __doc__ = """Bidirectional LSTM over the time axis of windows or feature sequences.
 
     Input (n, channels, steps): raw windows, or a sequence of feature
     vectors (e.g. differential entropy per band over consecutive seconds,
@@ -95,7 +61,7 @@ class BiLSTMClassifier(KerasWindowClassifier):
 
 
 class CNNLSTMClassifier(BiLSTMClassifier):
-    """Convolutions that shorten the window, then a bidirectional LSTM.
+    __doc__ = """Convolutions that shorten the window, then a bidirectional LSTM.
 
     Conv1D -> batch norm -> ReLU -> max pooling blocks turn a long raw window
     into a shorter sequence of local features, which stacked bidirectional

@@ -74,6 +74,11 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
     channels-last signal tensor (and the normalised feature tensor, or None)
     to class probabilities, with ``keras.layers``/``keras.ops`` only.
 
+    Mixed precision follows Keras' global policy: call
+    ``keras.mixed_precision.set_global_policy("mixed_float16")`` (or
+    ``"mixed_bfloat16"``) before ``fit`` on a GPU; the softmax output stays
+    float32 so probabilities and the loss keep full precision.
+
     Input ``X`` is either windows of shape (n_windows, n_channels, n_samples)
     or the 2-D output of :func:`~biosig.models.pack_inputs` with
     ``window_shape`` set. Per-channel (and per-feature) standardisation is

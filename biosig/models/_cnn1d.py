@@ -112,4 +112,4 @@ class CNN1DClassifier(KerasWindowClassifier):
         x = layers.Dropout(self.dropout)(x)
         x = layers.Dense(self.dense_units, activation="relu", name="dense")(x)
         x = layers.Dropout(self.dropout)(x)
-        return layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)

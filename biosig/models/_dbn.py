@@ -169,7 +169,7 @@ class DBNClassifier(KerasWindowClassifier):
             dense.set_weights([weights, bias])
             if self.dropout:
                 x = layers.Dropout(self.dropout)(x)
-        outputs = layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        outputs = layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
         return keras.Model(signal_in, outputs, name=type(self).__name__)
 
     _layer_prefix = "rbm"

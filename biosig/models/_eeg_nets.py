@@ -89,7 +89,7 @@ class EEGNetClassifier(KerasWindowClassifier):
         x = layers.AveragePooling2D((1, 8), name="pool2")(x)
         x = layers.Dropout(self.dropout)(x)
         x = layers.Flatten()(x)
-        return layers.Dense(n_classes, activation="softmax",
+        return layers.Dense(n_classes, activation="softmax", dtype="float32",
                             kernel_constraint=constraints.MaxNorm(0.25), name="softmax")(x)
 
 
@@ -156,4 +156,4 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
         x = SafeLog(name="log")(x)
         x = layers.Dropout(self.dropout)(x)
         x = layers.Flatten()(x)
-        return layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)

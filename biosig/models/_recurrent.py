@@ -57,7 +57,7 @@ class BiLSTMClassifier(KerasWindowClassifier):
         x = self._recurrent(signal)
         if features is not None:
             x = layers.Concatenate(name="join_features")([x, features])
-        return layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
 
 
 class CNNLSTMClassifier(BiLSTMClassifier):
@@ -106,4 +106,4 @@ class CNNLSTMClassifier(BiLSTMClassifier):
         x = self._recurrent(x)
         if features is not None:
             x = layers.Concatenate(name="join_features")([x, features])
-        return layers.Dense(n_classes, activation="softmax", name="softmax")(x)
+        return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)

@@ -106,3 +106,21 @@ def test_same_code_on_another_backend(backend):
     result = json.loads(out.stdout.strip().splitlines()[-1])
     assert result["backend"] == backend
     assert result["acc"] > 0.9
+
+
+def test_mixed_precision_policy_keeps_float32_probabilities():
+    import keras
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((64, 1, 64)).astype("float32")
+    y = np.arange(64) % 2
+    keras.mixed_precision.set_global_policy("mixed_bfloat16")
+    try:
+        clf = CNN1DClassifier(filters=(8,), epochs=1, batch_size=16, validation_fraction=0,
+                              random_state=0, verbose=0).fit(X, y)
+    finally:
+        keras.mixed_precision.set_global_policy("float32")
+    assert clf.model_.get_layer("conv0").compute_dtype == "bfloat16"
+    assert clf.model_.get_layer("softmax").compute_dtype == "float32"
+    proba = clf.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)

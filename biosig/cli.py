@@ -25,6 +25,11 @@ def _parser():
                      help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
 
+    report = sub.add_parser("report", help="write a run folder's report.html again")
+    report.add_argument("run", help="run folder written by biosig run")
+    compare = sub.add_parser("compare", help="side-by-side table of several runs")
+    compare.add_argument("runs", nargs="+", help="run folders")
+
     data = sub.add_parser("datasets", help="list the sources, what is here, and fetch them")
     data.add_argument("action", nargs="?", default="list", choices=("list", "status", "download"),
                       help="list: every source; status NAME: subjects and files here; "
@@ -80,9 +85,17 @@ def _datasets(args):
 def main(argv=None):
     """Entry point of the ``biosig`` console script."""
     args = _parser().parse_args(argv)
-    if args.command == "datasets":
+    if args.command in ("datasets", "report", "compare"):
         try:
-            return _datasets(args)
+            if args.command == "datasets":
+                return _datasets(args)
+            from ._runs import compare_runs, render_report
+
+            if args.command == "report":
+                print(f"biosig: report written to {render_report(args.run)}")
+            else:
+                print(compare_runs(args.runs).to_string(index=False))
+            return 0
         except (FileNotFoundError, ValueError, OSError) as err:
             print(f"biosig: error: {err}", file=sys.stderr)
             return 2

@@ -59,6 +59,12 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
     assert load_estimator(out / "model.keras").classes_.tolist() == trained
     report = (out / "report.html").read_text()
     assert "95 % confidence intervals" in report
+
+    # the report can be written again from the folder, and runs compared
+    (out / "report.html").unlink()
+    assert main(["report", str(out)]) == 0
+    assert (out / "report.html").read_text() == report
+    assert main(["compare", str(out), str(out)]) == 0
     assert ", ".join(header["train_records"]) in report
     assert ("Reduced protocol" in report) is bool(missing)
     assert "NaN" not in report.split("<h2>Figures")[0]  # base64 images may hold any letters
@@ -85,6 +91,12 @@ def test_split_errors_before_loading(tmp_path, capsys):
 def test_empty_data_dir_names_the_folders(tmp_path, capsys):
     assert main(["run", RECIPE, "--data-dir", str(tmp_path), "--partial"] + QUICK) == 2
     assert str(tmp_path / "mitdb") in capsys.readouterr().err
+
+
+def test_report_and_compare_name_a_folder_that_is_not_a_run(tmp_path, capsys):
+    assert main(["report", str(tmp_path)]) == 2
+    assert "not a biosig run folder" in capsys.readouterr().err
+    assert main(["compare", str(tmp_path)]) == 2
 
 
 def test_datasets_lists_every_source_with_what_is_here(data_dir, capsys):

@@ -4,13 +4,14 @@ import keras
 import numpy as np
 from keras import layers
 
+from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
 from ._base import KerasWindowClassifier
 
 __all__ = ["CNN2DClassifier"]
 
 
 class CNN2DClassifier(KerasWindowClassifier):
-    """2-D CNN over (channels, scales, time) images, e.g. from :class:`~biosig.features.CWTScalogram`.
+    __doc__ = """2-D CNN over (channels, scales, time) images, e.g. from :class:`~biosig.features.CWTScalogram`.
 
     Channels become image channels; each is standardised, then Conv2D ->
     batch norm -> ReLU -> max pooling blocks, global average pooling, a dense
@@ -28,40 +29,10 @@ class CNN2DClassifier(KerasWindowClassifier):
         Width of the dense layer before the softmax.
     dropout : float
         Dropout before the dense layer and before the softmax.
-    epochs : int
-        Maximum number of epochs.
-    batch_size : int
-        Mini-batch size.
-    learning_rate : float
-        Adam learning rate.
-    validation_fraction : float
-        Share of groups (or images, without groups) held out for early stopping.
-    patience : int
-        Epochs without validation-loss improvement before stopping.
-    class_weight : "balanced" | dict | None
-        Loss weights per class.
-    loss : None | "focal" | keras.losses.Loss
-        Training loss: None for the cross-entropy, "focal" for
-        :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
-        on integer labels.
-    sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
-    callbacks : list of keras.callbacks.Callback | None
-        Extra Keras callbacks.
-    random_state : int | None
-        Seed of the weights, the shuffling and the validation split.
-    verbose : "auto" | int
-        Keras' verbosity.
-
-    Attributes
-    ----------
-    classes_ : ndarray
-    model_ : keras.Model
-    history_ : dict
-    window_shape_ : tuple
-        ``(n_channels, n_scales, n_times)`` seen in ``fit``.
+""" + _TRAINING_PARAMS + """
+    Notes
+    -----
+    ``window_shape_`` is ``(n_channels, n_scales, n_times)`` here.
     """
 
     window_shape = None

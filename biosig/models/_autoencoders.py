@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+from scipy.special import expit
 from keras import layers
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
@@ -10,10 +11,6 @@ from sklearn.utils.validation import check_is_fitted
 from ._dbn import DBNClassifier
 
 __all__ = ["AutoencoderAnomalyDetector", "StackedDenoisingAutoencoderClassifier"]
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 class StackedDenoisingAutoencoderClassifier(DBNClassifier):
@@ -122,7 +119,7 @@ class StackedDenoisingAutoencoderClassifier(DBNClassifier):
             weights, bias = model.get_layer("encoder").get_weights()
             self.encoders_.append((weights, bias))
             self.pretraining_errors_.append([float(v) for v in history.history["loss"]])
-            data = _sigmoid(data @ weights + bias).astype(np.float32)
+            data = expit(data @ weights + bias).astype(np.float32)
 
     def _stack(self):
         return self.encoders_

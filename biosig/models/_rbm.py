@@ -2,6 +2,7 @@
 
 import keras
 import numpy as np
+from scipy.special import expit
 from keras import ops
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array, check_random_state
@@ -11,10 +12,6 @@ from tqdm.auto import tqdm
 __all__ = ["RBM"]
 
 _VISIBLE = ("bernoulli", "gaussian")
-
-
-def _sigmoid(x):
-    return 1.0 / (1.0 + np.exp(-x))
 
 
 class _ContrastiveDivergence(keras.layers.Layer):
@@ -207,12 +204,12 @@ class RBM(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self, "components_")
         X = check_array(X, dtype=np.float64, estimator=self)
-        return _sigmoid(X @ self.components_.T + self.intercept_hidden_)
+        return expit(X @ self.components_.T + self.intercept_hidden_)
 
     def reconstruct(self, X):
         """Mean-field reconstruction of ``X`` through the hidden layer."""
         mean = self.transform(X) @ self.components_ + self.intercept_visible_
-        return mean if self.visible == "gaussian" else _sigmoid(mean)
+        return mean if self.visible == "gaussian" else expit(mean)
 
     def reconstruction_error(self, X):
         """Mean squared error between ``X`` and :meth:`reconstruct`."""

@@ -37,9 +37,16 @@ def render_report(run):
     intervals = {k: (v["value"], v["low"], v["high"]) for k, v in metrics.get("ci95", {}).items()}
     path = run / "report.html"
     partial = run / ".report.html.partial"
+    tables = {}
+    if len(header.get("folds", [])) > 1:
+        tables["Metrics per fold"] = pd.DataFrame(header["folds"])
+    if "events" in metrics:
+        tables["Seizure events"] = pd.DataFrame([{k: v for k, v in metrics["events"].items()
+                                                  if k != "latencies"}])
     write_report(partial, title=f"biosig run: {header['study']}", protocol=header["protocol"],
                  warnings=header["warnings"], class_counts=counts, metrics=metrics,
-                 figures=[run / f for f in _FIGURES if (run / f).exists()], intervals=intervals)
+                 figures=[run / f for f in _FIGURES if (run / f).exists()], intervals=intervals,
+                 interval_unit=header.get("interval_unit", "records"), tables=tables)
     partial.replace(path)
     return path
 
@@ -66,13 +73,11 @@ def compare_runs(runs):
         recipe = (Path(run) / "recipe.toml").read_text() if (Path(run) / "recipe.toml").exists() else ""
         imbalance = next((line.split("=", 1)[1].strip().strip('"') for line in recipe.splitlines()
                           if line.startswith("imbalance")), None)
-        rows.append({
-            "run": Path(run).name, "study": header["study"],
-            "protocol": "reduced" if header.get("reduced_protocol") else "full",
-            "imbalance": imbalance, "backend": header.get("keras_backend"),
-            "macro F1": _cell(metrics, "macro_f1"), "macro AUC": _cell(metrics, "macro_auc"),
-            "SVEB Se": _cell(metrics, "SVEB Se"), "SVEB +P": _cell(metrics, "SVEB +P"),
-            "VEB Se": _cell(metrics, "VEB Se"), "VEB +P": _cell(metrics, "VEB +P"),
-            "wall s": header.get("wall_time_s"),
-        })
+        row = {"run": Path(run).name, "study": header["study"],
+               "split": header.get("split", "inter_patient"),
+               "protocol": "reduced" if header.get("reduced_protocol") else "full",
+               "imbalance": imbalance, "backend": header.get("keras_backend")}
+        row.update({name: _cell(metrics, name) for name in metrics.get("ci95", {})})
+        row["wall s"] = header.get("wall_time_s")
+        rows.append(row)
     return pd.DataFrame(rows)

@@ -35,7 +35,7 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
     ds = MITBIHArrhythmia(data_dir)
     missing = ds.missing(ds.DS1 + ds.DS2)
     assert header["reduced_protocol"] is bool(missing)
-    assert header["missing_records"] == missing
+    assert header["missing_subjects"] == missing
     assert header["train_records"] == [r for r in ds.DS1 if r not in missing]
     assert header["test_records"] == [r for r in ds.DS2 if r not in missing]
     assert not set(header["train_records"]) & set(header["test_records"])
@@ -53,8 +53,10 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
     from biosig.models import load_estimator
 
     results = pd.read_csv(out / "results.csv")
-    macro = results.query("metric == 'macro_f1'")["value"].item()
-    assert macro == pytest.approx(metrics["macro_f1"])
+    pooled = results.query("metric == 'macro_f1' and fold == 'all'")["value"].item()
+    assert pooled == pytest.approx(metrics["macro_f1"])
+    per_fold = results.query("metric == 'macro_f1' and fold == '0'")["value"].item()
+    assert per_fold == pytest.approx(pooled)  # one fold: the fold is the whole test side
     trained = sorted(c for c, n in header["class_counts"]["train"].items() if n > 0)
     assert load_estimator(out / "model.keras").classes_.tolist() == trained
     report = (out / "report.html").read_text()
@@ -74,7 +76,7 @@ def test_partial_run_writes_metrics_plots_and_report(data_dir, tmp_path):
 
 def test_bad_recipe_fails_before_work(tmp_path, capsys):
     bad = tmp_path / "bad.toml"
-    bad.write_text("[training]\nepochs = -1.5\n")
+    bad.write_text(Path(RECIPE).read_text().replace("epochs = 30", "epochs = -1.5"))
     assert main(["run", str(bad), "--out", str(tmp_path / "run")]) == 2
     assert "bad.toml: [training] epochs = -1.5: expected a integer" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
@@ -83,9 +85,9 @@ def test_bad_recipe_fails_before_work(tmp_path, capsys):
 def test_split_errors_before_loading(tmp_path, capsys):
     args = ["run", RECIPE, "--data-dir", str(tmp_path), "--partial"]
     assert main(args + ["--set", "split.train=['100']", "--set", "split.test=['100', '103']"]) == 2
-    assert "records on both sides: 100" in capsys.readouterr().err
+    assert "[split] on both sides: 100" in capsys.readouterr().err
     assert main(args + ["--set", "split.train='url'"]) == 2
-    assert "allowed: 'DS1', 'DS2' or a list of record ids" in capsys.readouterr().err
+    assert "split] train = 'url': mitdb has no such list" in capsys.readouterr().err
 
 
 def test_empty_data_dir_names_the_folders(tmp_path, capsys):

@@ -7,6 +7,7 @@ from ._bonn import BonnEpilepsy
 from ._chbmit import CHBMIT, CHBMITFile, read_chbmit_summary
 from ._deap import DEAP
 from ._edf import read_raw
+from ._examples import EXAMPLES, write_example_data
 from ._eegmmidb import EEGMotorImagery, run_events
 from ._mitdb import MITBIHArrhythmia
 from ._recording import Recording
@@ -15,6 +16,7 @@ from ._registry import SOURCES, get_source
 from ._wfdb import read_wfdb
 
 __all__ = [
+    "EXAMPLES",
     "AAMI_CLASSES",
     "AAMI_EC57",
     "BCI_IV_EVENTS",
@@ -36,4 +38,5 @@ __all__ = [
     "read_raw",
     "read_wfdb",
     "run_events",
+    "write_example_data",
 ]

@@ -86,6 +86,7 @@ class EEGMotorImagery(PhysioNetSource):
     size = "~3.4 GB (1526 EDF files)"
     subjects = tuple(f"S{n:03d}" for n in range(1, 110))
     RUNS = tuple(range(1, 15))
+    SFREQ = 160.0
     #: Runs of each task, e.g. ``TASK_RUNS["imagery/left_right_fist"] == (4, 8, 12)``.
     TASK_RUNS = dict(_TASKS)
 

@@ -58,6 +58,7 @@ class MITBIHArrhythmia(PhysioNetSource):
         "228", "230", "231", "232", "233", "234",
     )
     subjects = RECORDS
+    SFREQ = 360.0
     #: Records with paced rhythm, excluded from the AAMI protocol.
     PACED = ("102", "104", "107", "217")
     #: De Chazal 2004 training set.
@@ -91,7 +92,7 @@ class MITBIHArrhythmia(PhysioNetSource):
 
     def missing_message(self, records):
         """Explain which records are missing and how to get them."""
-        records = [str(r).split(".")[0] for r in records]
+        records = list(dict.fromkeys(str(r).split(".")[0] for r in records))
         return (
             f"{self.name}: {len(records)} record(s) missing: {', '.join(records)}. "
             f"Searched {', '.join(str(f) for f in self.folders)}. Fetch them with "

@@ -21,7 +21,7 @@ def _fmt(value):
 
 
 def write_report(path, *, title, protocol, warnings, class_counts, metrics, figures,
-                 intervals=None):
+                 intervals=None, interval_unit="records", tables=None):
     """Write the run's HTML report.
 
     Parameters
@@ -42,6 +42,10 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
     intervals : dict | None
         ``{metric: (value, low, high)}``: headline metrics with their
         confidence intervals, shown as a table.
+    interval_unit : str
+        What the bootstrap resampled, e.g. ``"records"`` or ``"subjects"``.
+    tables : dict | None
+        More tables, ``{heading: DataFrame}``, such as metrics per fold.
     """
     columns = {"support": "support", "sensitivity": "Se (recall)", "ppv": "+P (precision)",
                "f1": "F1", "specificity": "Sp", "auc": "ROC-AUC"}
@@ -61,8 +65,13 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
                               in intervals.items()],
                              columns=["metric", "value", "95 % CI low", "95 % CI high"])
         parts.append("<h2>Headline metrics with 95 % confidence intervals</h2>"
-                     "<p>Bootstrap over test records: whole records are resampled, not beats.</p>"
+                     f"<p>Bootstrap over test {html.escape(interval_unit)}: whole "
+                     f"{html.escape(interval_unit)} are resampled, not windows.</p>"
                      + table.to_html(index=False, na_rep="–", escape=True))
+    for heading, table in (tables or {}).items():
+        parts.append(f"<h2>{html.escape(heading)}</h2>"
+                     + table.to_html(index=False, na_rep="–", escape=True,
+                                     float_format=lambda v: f"{v:.3f}"))
     parts.append("<h2>Figures</h2>")
     for fig in figures:
         data = base64.b64encode(Path(fig).read_bytes()).decode()

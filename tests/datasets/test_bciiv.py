@@ -5,7 +5,7 @@ import scipy.io
 from biosig.datasets import BCICompIV2a, BCICompIV2b
 from biosig.windows import EventSampler
 
-from _gdf_writer import write_gdf
+from biosig.datasets._gdf_writer import write_gdf
 
 CH_2A = ["EEG-Fz"] + [f"EEG-{i}" for i in range(6)] + ["EEG-C3", "EEG-6", "EEG-Cz", "EEG-7",
          "EEG-C4"] + [f"EEG-{i}" for i in range(8, 15)] + ["EEG-Pz", "EEG-15", "EEG-16",

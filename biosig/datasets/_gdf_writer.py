@@ -30,7 +30,7 @@ def write_gdf(path, data_uv, sfreq, ch_names, events):
     fixed = bytearray(256)
     fixed[0:8] = b"GDF 2.20"
     fixed[8:74] = _text("X X", 66)
-    fixed[88:152] = _text("biosig test", 64)
+    fixed[88:152] = _text("biosig", 64)
     fixed[184:186] = np.uint16(n_ch + 1).tobytes()
     fixed[236:244] = np.int64(n_records).tobytes()
     fixed[244:252] = np.array([1, 1], np.uint32).tobytes()  # 1 s per record

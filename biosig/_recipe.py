@@ -333,11 +333,10 @@ def _check_consistency(recipe, source):
         raise RecipeError(f"{source}: [windows] tmax = {w['tmax']} must be after tmin = {w['tmin']}")
     if w["sampler"] == "sliding" and w["length"] <= 0:
         raise RecipeError(f"{source}: [windows] length = {w['length']}: must be positive")
-    for section, table in (("windows", w.get("labels", {})),):
-        bad = {k: v for k, v in table.items() if not isinstance(v, str)}
-        if bad:
-            raise RecipeError(f"{source}: [{section}] labels: values must be strings (the class "
-                              f"names), got {bad!r}")
+    bad = {k: v for k, v in w.get("labels", {}).items() if not isinstance(v, str)}
+    if bad:
+        raise RecipeError(f"{source}: [windows] labels: values must be strings (the class "
+                          f"names), got {bad!r}")
 
 
 def parse_override(text):

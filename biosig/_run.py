@@ -17,7 +17,8 @@ from . import __version__
 from ._recipe import RecipeError
 from ._study import (FixedFolds, MissingDataError, check_model_fits, guard_unit, load_recordings,
                      make_estimator, make_folds, model_inputs, model_kind, present_subjects,
-                     protocol_subjects, sample_windows, sfreq_of, unit_groups, window_samples)
+                     protocol_subjects, sample_windows, sfreq_of, unit, unit_groups,
+                     window_samples)
 from .evaluation import (AAMI_ALIASES, bootstrap_ci, check_group_leakage, classification_metrics,
                          plot_confusion_matrix, plot_precision_recall, plot_roc,
                          plot_training_curves, seizure_event_metrics, write_report)
@@ -42,9 +43,9 @@ def _class_order(recipe, y):
     return given or sorted(present)
 
 
-def _fit_groups(recipe, windows, train):
+def _fit_groups(candidates, train):
     """Groups for the early-stopping split: the split's unit, else records, else none."""
-    for groups in (unit_groups(recipe, windows), windows.meta["record"].to_numpy().astype(str)):
+    for groups in candidates:
         if len(np.unique(groups[train])) >= 3:
             return groups[train]
     return None
@@ -230,6 +231,7 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
     X, feature_names = model_inputs(recipe, windows)
     y = windows.y
     records = windows.meta["record"].to_numpy().astype(str)
+    units = unit_groups(recipe, windows)
     folds = make_folds(recipe, windows, sides, recipe_path)
     guard = guard_unit(recipe)
     shared = []
@@ -254,7 +256,7 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
         if np.isfinite(proba[test, 0]).any():
             raise ValueError(f"fold {name} tests windows another fold already tested")
         model = make_estimator(recipe, window_shape)
-        groups = _fit_groups(recipe, windows, train)
+        groups = _fit_groups((units, records), train)
         fit_kw = {} if groups is None or hasattr(model, "steps") else {"groups": groups}
         model.fit(X[train], y[train], **fit_kw)
         p = np.zeros((len(test), len(classes)))
@@ -276,12 +278,10 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
                                    scorer.full(y[test], pred[test], proba[test], rows)))
     yt, pt, st = y[tested], pred[tested].astype(str), proba[tested]
     metrics = scorer.full(yt, pt, st, np.arange(len(tested)))
-    record_unit = (recipe["split"]["groups"] == "record" or recipe["split"]["kind"] in
-                   ("inter_patient", "leave_one_seizure_out", "chronological"))
-    unit_name = "records" if record_unit else "subjects"
+    unit_name = f"{unit(recipe)}s"
     intervals = {}
     if t["bootstrap"]:
-        intervals = bootstrap_ci(scorer, yt, pt, unit_groups(recipe, windows)[tested],
+        intervals = bootstrap_ci(scorer, yt, pt, units[tested],
                                  np.column_stack([st, np.arange(len(tested))]),
                                  n_resamples=t["bootstrap"], random_state=t["seed"],
                                  progress=progress)

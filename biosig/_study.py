@@ -348,10 +348,16 @@ def _splitter(recipe, sides):
     return ChronologicalSplit(s["test_fraction"], gap=s["gap"])
 
 
+def unit(recipe):
+    """What splits and bootstrap resampling work on: "record" or "subject"."""
+    record = recipe["split"]["groups"] == "record" or recipe["split"]["kind"] in (
+        "leave_one_seizure_out", "chronological", "inter_patient")
+    return "record" if record else "subject"
+
+
 def unit_groups(recipe, windows):
     """The group of each window that splits and bootstrap resampling use."""
-    if recipe["split"]["groups"] == "record" or recipe["split"]["kind"] in (
-            "leave_one_seizure_out", "chronological", "inter_patient"):
+    if unit(recipe) == "record":
         return windows.meta["record"].to_numpy().astype(str)
     return windows.groups.astype(str)
 
@@ -373,7 +379,6 @@ def make_folds(recipe, windows, sides, recipe_path):
     s = recipe["split"]
     groups = session_groups(windows) if s["kind"] == "session" else unit_groups(recipe, windows)
     if s["kind"] == "inter_patient":
-        groups = windows.meta["record"].to_numpy().astype(str)
         sides = [[r for r in side if r in set(groups)] for side in sides]
     splitter = _splitter(recipe, sides)
     y = windows.y

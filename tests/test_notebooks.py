@@ -1,6 +1,5 @@
 """Every notebook runs top to bottom, on small settings, so that none rots."""
 
-import os
 from pathlib import Path
 
 import nbformat

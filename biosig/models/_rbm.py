@@ -1,5 +1,7 @@
 """A restricted Boltzmann machine trained by contrastive divergence with Keras ops."""
 
+import warnings
+
 import keras
 import numpy as np
 from scipy.special import expit
@@ -14,59 +16,103 @@ __all__ = ["RBM"]
 _VISIBLE = ("bernoulli", "gaussian")
 
 
-class _ContrastiveDivergence(keras.layers.Layer):
-    """Returns F(v) - F(v_model) per sample; its gradient is the (P)CD-k update.
+# Random numbers drawn per compiled call, as float32 values; bounds the
+# minibatches one call runs.
+_NOISE_PER_CALL = 2**22
 
-    F is the free energy. The model sample comes from k Gibbs steps started
-    at the data (CD-k) or at a persistent chain (PCD) and is held constant
-    (``stop_gradient``), so differentiating the mean of the output gives
-    ``-<v h>_data + <v h>_model`` for the weights: plain gradient descent on it
-    with step ``learning_rate`` is the classic CD update.
+
+class _ContrastiveDivergence(keras.layers.Layer):
+    """Runs (P)CD-k updates over a chunk of minibatches in one compiled loop.
+
+    Input is a chunk of shape (n_minibatches, batch_size, n_visible). A
+    ``keras.ops.fori_loop`` applies one update per minibatch, so a whole
+    chunk costs one call into the backend, not one per update. The update is
+    the gradient of the free-energy difference ``mean(F(v) - F(v_model))``
+    with the model sample ``v_model`` held fixed, written out in closed form
+    (the backends' autodiff cannot be called from inside a portable loop);
+    plain gradient descent on it with step ``learning_rate`` is the classic
+    CD update. The output, one value per minibatch, is that free-energy
+    difference before the update: the objective CD descends.
+
+    Random numbers for the whole chunk are drawn before the loop, so the
+    loop body is a pure function of its carried state on every backend.
     """
 
-    def __init__(self, n_visible, n_hidden, visible, k, persistent, batch_size, seed, **kwargs):
+    def __init__(self, n_visible, n_hidden, visible, k, persistent, batch_size, learning_rate,
+                 seed, **kwargs):
         super().__init__(**kwargs)
         self.n_visible, self.n_hidden, self.visible = n_visible, n_hidden, visible
-        self.k, self.persistent = k, persistent
+        self.k, self.persistent, self.batch_size = k, persistent, batch_size
+        self.step = learning_rate / batch_size
         self.seed_generator = keras.random.SeedGenerator(seed)
-        self.W = self.add_weight(shape=(n_visible, n_hidden), name="W",
-                                 initializer=keras.initializers.RandomNormal(0.0, 0.01, seed=seed))
-        self.b_hidden = self.add_weight(shape=(n_hidden,), name="b_hidden", initializer="zeros")
-        self.b_visible = self.add_weight(shape=(n_visible,), name="b_visible", initializer="zeros")
+        init = keras.initializers.RandomNormal(0.0, 0.01, seed=seed)
+        self.W = self.add_weight(shape=(n_visible, n_hidden), name="W", initializer=init,
+                                 trainable=False)
+        self.b_hidden = self.add_weight(shape=(n_hidden,), name="b_hidden", initializer="zeros",
+                                        trainable=False)
+        self.b_visible = self.add_weight(shape=(n_visible,), name="b_visible",
+                                         initializer="zeros", trainable=False)
         self.chain = self.add_weight(shape=(batch_size, n_hidden), name="chain",
                                      initializer="zeros", trainable=False)
 
     def compute_output_shape(self, input_shape):
         return (input_shape[0],)
 
-    def free_energy(self, v):
-        hidden = ops.sum(ops.softplus(ops.matmul(v, self.W) + self.b_hidden), axis=-1)
+    def _free_energy(self, v, pre_hidden, b_visible):
+        hidden = ops.sum(ops.softplus(pre_hidden), axis=-1)
         if self.visible == "gaussian":
-            return 0.5 * ops.sum(ops.square(v - self.b_visible), axis=-1) - hidden
-        return -ops.matmul(v, ops.expand_dims(self.b_visible, -1))[:, 0] - hidden
+            return 0.5 * ops.sum(ops.square(v - b_visible), axis=-1) - hidden
+        return -ops.sum(v * b_visible, axis=-1) - hidden
 
-    def _sample_hidden(self, v):
-        p = ops.sigmoid(ops.matmul(v, self.W) + self.b_hidden)
-        u = keras.random.uniform(ops.shape(p), seed=self.seed_generator)
-        return ops.cast(u < p, p.dtype)
-
-    def _sample_visible(self, h):
-        mean = ops.matmul(h, ops.transpose(self.W)) + self.b_visible
+    def _sample_visible(self, h, W, b_visible, noise):
+        mean = ops.matmul(h, ops.transpose(W)) + b_visible
         if self.visible == "gaussian":
-            return mean + keras.random.normal(ops.shape(mean), seed=self.seed_generator)
-        p = ops.sigmoid(mean)
-        u = keras.random.uniform(ops.shape(p), seed=self.seed_generator)
-        return ops.cast(u < p, p.dtype)
+            return mean + noise
+        return ops.cast(noise < ops.sigmoid(mean), mean.dtype)
 
-    def call(self, v):
-        h = self.chain if self.persistent else self._sample_hidden(v)
-        for _ in range(self.k):
-            v_model = self._sample_visible(h)
-            h = self._sample_hidden(v_model)
-        if self.persistent:
-            self.chain.assign(h)
-        v_model = ops.stop_gradient(v_model)
-        return self.free_energy(v) - self.free_energy(v_model)
+    def call(self, chunk):
+        n = ops.shape(chunk)[0]
+        # k hidden samples per update: the chain's start (CD-k only) and the
+        # result of every Gibbs step but the last, which the update does not
+        # need (PCD keeps it as the next chain).
+        u_hidden = keras.random.uniform((n, self.k, self.batch_size, self.n_hidden),
+                                        seed=self.seed_generator)
+        sample = keras.random.normal if self.visible == "gaussian" else keras.random.uniform
+        u_visible = sample((n, self.k, self.batch_size, self.n_visible), seed=self.seed_generator)
+
+        def update(i, state):
+            W, b_hidden, b_visible, chain, total_gap = state
+            v_data = chunk[i]
+            pre_data = ops.matmul(v_data, W) + b_hidden
+            p_data = ops.sigmoid(pre_data)
+            if self.persistent:
+                h, next_draws = chain, range(self.k)
+            else:
+                h = ops.cast(u_hidden[i, 0] < p_data, p_data.dtype)
+                next_draws = range(1, self.k + 1)
+            for step, draw in enumerate(next_draws):
+                v_model = self._sample_visible(h, W, b_visible, u_visible[i, step])
+                pre_model = ops.matmul(v_model, W) + b_hidden
+                p_model = ops.sigmoid(pre_model)
+                if draw < self.k:
+                    h = ops.cast(u_hidden[i, draw] < p_model, p_model.dtype)
+            gap = ops.mean(self._free_energy(v_data, pre_data, b_visible)
+                           - self._free_energy(v_model, pre_model, b_visible))
+            W = W + self.step * (ops.matmul(ops.transpose(v_data), p_data)
+                                 - ops.matmul(ops.transpose(v_model), p_model))
+            b_hidden = b_hidden + self.step * ops.sum(p_data - p_model, axis=0)
+            b_visible = b_visible + self.step * ops.sum(v_data - v_model, axis=0)
+            return W, b_hidden, b_visible, (h if self.persistent else chain), total_gap + gap
+
+        state = (self.W.value, self.b_hidden.value, self.b_visible.value, self.chain.value,
+                 ops.zeros(()))
+        W, b_hidden, b_visible, chain, total_gap = ops.fori_loop(0, n, update, state)
+        self.W.assign(W)
+        self.b_hidden.assign(b_hidden)
+        self.b_visible.assign(b_visible)
+        self.chain.assign(chain)
+        # One value per minibatch, as Keras expects a per-example loss: the chunk's mean.
+        return ops.zeros_like(chunk[:, 0, 0]) + total_gap / ops.cast(n, total_gap.dtype)
 
 
 class _AfterEpoch(keras.callbacks.Callback):
@@ -91,8 +137,10 @@ class RBM(TransformerMixin, BaseEstimator):
     """Restricted Boltzmann machine, trained with CD-k or persistent CD in Keras.
 
     The update is the gradient of the free-energy difference between data
-    and model samples (see Notes), computed by Keras on whichever backend is
-    active, so pretraining runs compiled on a GPU when there is one. With
+    and model samples (see Notes), written in Keras ops. Many minibatch
+    updates run inside one compiled ``keras.ops.fori_loop`` on whichever
+    backend is active, so pretraining runs on a GPU when there is one and
+    pays the backend's per-call cost once per chunk, not once per update. With
     ``persistent=True, k=1`` and plain SGD it is the algorithm of
     :class:`sklearn.neural_network.BernoulliRBM` (stochastic maximum
     likelihood), and matches its reconstruction error and pseudo-likelihood.
@@ -135,7 +183,9 @@ class RBM(TransformerMixin, BaseEstimator):
     -----
     With free energy ``F(v) = -b_v.v - sum_j softplus(v.W_j + b_h_j)`` (plus
     ``|v - b_v|^2 / 2 - b_v`` terms for Gaussian units), the CD gradient is
-    ``dF(v_data)/dtheta - dF(v_model)/dtheta`` with ``v_model`` held fixed.
+    ``dF(v_data)/dtheta - dF(v_model)/dtheta`` with ``v_model`` held fixed;
+    for the weights it is ``-(v_data' p(h | v_data) - v_model' p(h | v_model))``
+    averaged over the minibatch, for both kinds of visible unit.
     """
 
     def __init__(self, n_components=256, *, visible="bernoulli", k=1, persistent=True,
@@ -166,26 +216,34 @@ class RBM(TransformerMixin, BaseEstimator):
         batch = min(self.batch_size, len(X))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
-        if self.random_state is not None:  # Keras' batch shuffling draws from the global seed
+        if self.random_state is not None:  # Keras' shuffling draws from the global seed
             keras.utils.set_random_seed(seed)
-        inputs = keras.Input(shape=(X.shape[1],))
+        # Full minibatches only (the persistent chain has a fixed size), in
+        # equal chunks of minibatches, one compiled call each: pad the data by
+        # wrapping around a random permutation.
+        n_batches = -(-len(X) // batch)
+        noise_per_batch = batch * self.k * (self.n_components + X.shape[1])
+        n_calls = -(-n_batches // max(1, _NOISE_PER_CALL // noise_per_batch))
+        per_call = -(-n_batches // n_calls)
+        order = rng.permutation(len(X))
+        order = np.resize(order, per_call * n_calls * batch)
+        chunks = X[order].reshape(-1, batch, X.shape[1])
         self._layer = _ContrastiveDivergence(X.shape[1], self.n_components, self.visible,
-                                             self.k, self.persistent, batch, seed)
+                                             self.k, self.persistent, batch, self.learning_rate,
+                                             seed)
+        inputs = keras.Input(shape=chunks.shape[1:])
         model = keras.Model(inputs, self._layer(inputs))
-        # Many updates per compiled call: the per-step Python overhead would dominate.
-        model.compile(optimizer=keras.optimizers.SGD(self.learning_rate), loss=_mean_loss,
-                      steps_per_execution=max(1, min(100, len(X) // batch)))
+        # The layer updates its own (non-trainable) weights; the optimizer has nothing to do.
+        model.compile(optimizer="sgd", loss=_mean_loss)
         self.n_features_in_ = X.shape[1]
         self._store_weights()
         self.reconstruction_error_ = []
-        # Full batches only (the persistent chain has a fixed size): pad the
-        # data by wrapping around a random permutation.
-        order = rng.permutation(len(X))
-        order = np.concatenate([order, order[:(-len(X)) % batch]])
         bar = tqdm(total=self.n_iter, desc="RBM", unit="epoch", disable=not self.verbose)
-        model.fit(X[order], np.zeros(len(order), dtype=np.float32), batch_size=batch,
-                  epochs=self.n_iter, shuffle=True, verbose=0,
-                  callbacks=[_AfterEpoch(self, X, bar)])
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", message=".*does not have any trainable weights")
+            model.fit(chunks, np.zeros(len(chunks), dtype=np.float32), batch_size=per_call,
+                      epochs=self.n_iter, shuffle=True, verbose=0,
+                      callbacks=[_AfterEpoch(self, X, bar)])
         bar.close()
         return self
 

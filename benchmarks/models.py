@@ -3,12 +3,19 @@
 Both train the same machine (Bernoulli visible and hidden units, persistent
 CD with one Gibbs step, plain SGD) with the same hyper-parameters on the same
 binarised digits (``sklearn.datasets.load_digits``, tiled to a larger set).
-The table gives examples per second (examples x epochs / fit time, each fit
-including its own bookkeeping) and the reconstruction error each reaches; the
-last column compares the time each needs to reach scikit-learn's final error.
-Target of the issue: >= 5x on CPU, >= 50x on GPU.
+For each setting the table gives examples per second (examples x epochs /
+time) three ways:
 
-Run: ``python benchmarks/models.py [--repeat 5] [--backend jax]``.
+- ``fit``: one whole ``fit``, including the backend's compilation;
+- ``epoch``: the cost of one more epoch, ``(t(n epochs) - t(1 epoch)) / (n - 1)``
+  from two more fits, which is what a long pretraining run pays per pass;
+- ``to sklearn's error``: sklearn's fit time over the time biosig needs, at
+  its per-epoch rate, to reach the reconstruction error sklearn ends with.
+
+The speed columns are ratios to sklearn measured in the same run. Target of
+the issue: >= 5x on CPU, >= 50x on GPU.
+
+Run: ``python benchmarks/models.py [--repeat 20] [--backend jax]``.
 """
 
 import argparse
@@ -25,9 +32,15 @@ def _reconstruction_error(model, X):
     return float(np.mean((X - v) ** 2))
 
 
+def _timed_fit(model, X):
+    start = time.perf_counter()
+    model.fit(X)
+    return model, time.perf_counter() - start
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeat", type=int, default=5, help="tile the 1797 digits this often")
+    parser.add_argument("--repeat", type=int, default=20, help="tile the 1797 digits this often")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
     args = parser.parse_args(argv)
@@ -42,41 +55,50 @@ def main(argv=None):
 
     X = np.tile((load_digits().data / 16.0 > 0.5).astype(np.float32), (args.repeat, 1))
     RBM(8, n_iter=1).fit(X)  # the backend's one-time start-up is not the RBM's cost
-    device = "GPU" if keras.backend.backend() != "numpy" and _has_gpu() else "CPU"
     print(f"{len(X)} examples x 64 binary pixels, {args.epochs} epochs, "
-          f"Keras backend {keras.backend.backend()} on {device}")
-    print(f"{'hidden':>6} {'batch':>5} {'lr':>5} | {'sklearn ex/s':>12} {'error':>6} | "
-          f"{'biosig ex/s':>11} {'error':>6} | {'speed':>6} {'to equal error':>14}")
+          f"Keras backend {keras.backend.backend()} on {_device()}")
+    print(f"{'hidden':>6} {'batch':>5} | {'sklearn ex/s':>12} {'error':>6} | {'biosig fit':>10} "
+          f"{'epoch':>9} {'error':>6} | {'fit':>6} {'epoch':>6} {'to sklearn error':>16}")
+    n = len(X) * args.epochs
     for hidden, batch, lr in ((64, 10, 0.06), (256, 10, 0.06), (256, 100, 0.1), (512, 100, 0.1)):
-        hp = dict(n_components=hidden, learning_rate=lr, batch_size=batch, n_iter=args.epochs,
-                  random_state=0)
-        start = time.perf_counter()
-        sk = BernoulliRBM(**hp).fit(X)
-        t_sk = time.perf_counter() - start
+        hp = dict(n_components=hidden, learning_rate=lr, batch_size=batch, random_state=0)
+        sk, t_sk = _timed_fit(BernoulliRBM(**hp, n_iter=args.epochs), X)
         err_sk = _reconstruction_error(sk, X)
-        start = time.perf_counter()
-        ours = RBM(**hp).fit(X)
-        t_ours = time.perf_counter() - start
+        ours, t_ours = _timed_fit(RBM(**hp, n_iter=args.epochs), X)
+        # Once compiled (JAX caches by program, TF retraces alike), the
+        # difference of two fits is the cost of the extra epochs.
+        _, t_one = _timed_fit(RBM(**hp, n_iter=1), X)
+        _, t_all = _timed_fit(RBM(**hp, n_iter=args.epochs), X)
+        t_epoch = max(t_all - t_one, 1e-9) / (args.epochs - 1)
         errors = np.array(ours.reconstruction_error_)
         reached = np.flatnonzero(errors <= err_sk)
-        if reached.size:
-            equal = t_sk / (t_ours * (reached[0] + 1) / args.epochs)
-            equal_text = f"{equal:.2f}x"
-        else:
-            equal_text = "not reached"
-        n = len(X) * args.epochs
-        print(f"{hidden:>6} {batch:>5} {lr:>5} | {n / t_sk:>12,.0f} {err_sk:>6.4f} | "
-              f"{n / t_ours:>11,.0f} {errors[-1]:>6.4f} | {t_sk / t_ours:>5.2f}x {equal_text:>14}")
+        to_error = f"{t_sk / (t_epoch * (reached[0] + 1)):.2f}x" if reached.size else "not reached"
+        print(f"{hidden:>6} {batch:>5} | {n / t_sk:>12,.0f} {err_sk:>6.4f} | {n / t_ours:>10,.0f} "
+              f"{len(X) / t_epoch:>9,.0f} {errors[-1]:>6.4f} | {t_sk / t_ours:>5.2f}x "
+              f"{t_sk / (t_epoch * args.epochs):>5.2f}x {to_error:>16}")
     return 0
 
 
-def _has_gpu():
-    try:
-        import jax
+def _device():
+    import keras
 
-        return any(d.platform == "gpu" for d in jax.devices())
+    backend = keras.backend.backend()
+    try:
+        if backend == "jax":
+            import jax
+
+            return jax.devices()[0].platform.upper()
+        if backend == "torch":
+            import torch
+
+            return "GPU" if torch.cuda.is_available() else "CPU"
+        if backend == "tensorflow":
+            import tensorflow as tf
+
+            return "GPU" if tf.config.list_physical_devices("GPU") else "CPU"
     except Exception:
-        return False
+        pass
+    return "CPU"
 
 
 if __name__ == "__main__":

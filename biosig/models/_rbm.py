@@ -31,8 +31,8 @@ class _ContrastiveDivergence(keras.layers.Layer):
     with the model sample ``v_model`` held fixed, written out in closed form
     (the backends' autodiff cannot be called from inside a portable loop);
     plain gradient descent on it with step ``learning_rate`` is the classic
-    CD update. The output, one value per minibatch, is that free-energy
-    difference before the update: the objective CD descends.
+    CD update. The output is the mean squared error of the mean-field
+    reconstruction of each minibatch, measured just before its update.
 
     Random numbers for the whole chunk are drawn before the loop, so the
     loop body is a pure function of its carried state on every backend.
@@ -58,17 +58,15 @@ class _ContrastiveDivergence(keras.layers.Layer):
     def compute_output_shape(self, input_shape):
         return (input_shape[0],)
 
-    def _free_energy(self, v, pre_hidden, b_visible):
-        hidden = ops.sum(ops.softplus(pre_hidden), axis=-1)
-        if self.visible == "gaussian":
-            return 0.5 * ops.sum(ops.square(v - b_visible), axis=-1) - hidden
-        return -ops.sum(v * b_visible, axis=-1) - hidden
+    def _visible_mean(self, h, W, b_visible):
+        mean = ops.matmul(h, ops.transpose(W)) + b_visible
+        return mean if self.visible == "gaussian" else ops.sigmoid(mean)
 
     def _sample_visible(self, h, W, b_visible, noise):
-        mean = ops.matmul(h, ops.transpose(W)) + b_visible
+        mean = self._visible_mean(h, W, b_visible)
         if self.visible == "gaussian":
             return mean + noise
-        return ops.cast(noise < ops.sigmoid(mean), mean.dtype)
+        return ops.cast(noise < mean, mean.dtype)
 
     def call(self, chunk):
         n = ops.shape(chunk)[0]
@@ -81,10 +79,10 @@ class _ContrastiveDivergence(keras.layers.Layer):
         u_visible = sample((n, self.k, self.batch_size, self.n_visible), seed=self.seed_generator)
 
         def update(i, state):
-            W, b_hidden, b_visible, chain, total_gap = state
+            W, b_hidden, b_visible, chain, total_error = state
             v_data = chunk[i]
-            pre_data = ops.matmul(v_data, W) + b_hidden
-            p_data = ops.sigmoid(pre_data)
+            p_data = ops.sigmoid(ops.matmul(v_data, W) + b_hidden)
+            error = ops.mean(ops.square(v_data - self._visible_mean(p_data, W, b_visible)))
             if self.persistent:
                 h, next_draws = chain, range(self.k)
             else:
@@ -92,39 +90,35 @@ class _ContrastiveDivergence(keras.layers.Layer):
                 next_draws = range(1, self.k + 1)
             for step, draw in enumerate(next_draws):
                 v_model = self._sample_visible(h, W, b_visible, u_visible[i, step])
-                pre_model = ops.matmul(v_model, W) + b_hidden
-                p_model = ops.sigmoid(pre_model)
+                p_model = ops.sigmoid(ops.matmul(v_model, W) + b_hidden)
                 if draw < self.k:
                     h = ops.cast(u_hidden[i, draw] < p_model, p_model.dtype)
-            gap = ops.mean(self._free_energy(v_data, pre_data, b_visible)
-                           - self._free_energy(v_model, pre_model, b_visible))
             W = W + self.step * (ops.matmul(ops.transpose(v_data), p_data)
                                  - ops.matmul(ops.transpose(v_model), p_model))
             b_hidden = b_hidden + self.step * ops.sum(p_data - p_model, axis=0)
             b_visible = b_visible + self.step * ops.sum(v_data - v_model, axis=0)
-            return W, b_hidden, b_visible, (h if self.persistent else chain), total_gap + gap
+            return W, b_hidden, b_visible, (h if self.persistent else chain), total_error + error
 
         state = (self.W.value, self.b_hidden.value, self.b_visible.value, self.chain.value,
                  ops.zeros(()))
-        W, b_hidden, b_visible, chain, total_gap = ops.fori_loop(0, n, update, state)
+        W, b_hidden, b_visible, chain, total_error = ops.fori_loop(0, n, update, state)
         self.W.assign(W)
         self.b_hidden.assign(b_hidden)
         self.b_visible.assign(b_visible)
         self.chain.assign(chain)
         # One value per minibatch, as Keras expects a per-example loss: the chunk's mean.
-        return ops.zeros_like(chunk[:, 0, 0]) + total_gap / ops.cast(n, total_gap.dtype)
+        return ops.zeros_like(chunk[:, 0, 0]) + total_error / ops.cast(n, total_error.dtype)
 
 
 class _AfterEpoch(keras.callbacks.Callback):
-    """Copy the weights out and record the reconstruction error after each epoch."""
+    """Record the epoch's reconstruction error and move the progress bar."""
 
-    def __init__(self, rbm, X, bar):
+    def __init__(self, rbm, bar):
         super().__init__()
-        self.rbm, self.X, self.bar = rbm, X, bar
+        self.rbm, self.bar = rbm, bar
 
     def on_epoch_end(self, epoch, logs=None):
-        self.rbm._store_weights()
-        self.rbm.reconstruction_error_.append(self.rbm.reconstruction_error(self.X))
+        self.rbm.reconstruction_error_.append(float(logs["loss"]))
         self.bar.update()
         self.bar.set_postfix(error=f"{self.rbm.reconstruction_error_[-1]:.4f}")
 
@@ -176,7 +170,9 @@ class RBM(TransformerMixin, BaseEstimator):
     intercept_visible_ : ndarray, shape (n_features,)
     reconstruction_error_ : list of float
         Mean squared error between each example and its mean-field
-        reconstruction, after every epoch.
+        reconstruction, per epoch: the mean over the epoch's minibatches,
+        each measured just before its update (computed inside the compiled
+        loop, so it costs no extra pass over the data).
     n_features_in_ : int
 
     Notes
@@ -236,14 +232,14 @@ class RBM(TransformerMixin, BaseEstimator):
         # The layer updates its own (non-trainable) weights; the optimizer has nothing to do.
         model.compile(optimizer="sgd", loss=_mean_loss)
         self.n_features_in_ = X.shape[1]
-        self._store_weights()
         self.reconstruction_error_ = []
         bar = tqdm(total=self.n_iter, desc="RBM", unit="epoch", disable=not self.verbose)
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", message=".*does not have any trainable weights")
             model.fit(chunks, np.zeros(len(chunks), dtype=np.float32), batch_size=per_call,
                       epochs=self.n_iter, shuffle=True, verbose=0,
-                      callbacks=[_AfterEpoch(self, X, bar)])
+                      callbacks=[_AfterEpoch(self, bar)])
+        self._store_weights()
         bar.close()
         return self
 

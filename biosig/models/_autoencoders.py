@@ -6,7 +6,7 @@ from scipy.special import expit
 from keras import layers
 from sklearn.base import BaseEstimator, OutlierMixin
 from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._dbn import DBNClassifier
 
@@ -179,8 +179,11 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.verbose = verbose
 
     def _standardised(self, X):
-        X = np.asarray(X, dtype=np.float32)
-        return ((X.reshape(len(X), -1) - self.mean_) / self.scale_).astype(np.float32)
+        flat = X.reshape(len(X), -1)
+        if flat.shape[1] != self.mean_.size:
+            raise ValueError(f"{type(self).__name__} was fitted on {self.mean_.size} values per "
+                             f"window, got {flat.shape[1]} (shape {X.shape[1:]})")
+        return ((flat - self.mean_) / self.scale_).astype(np.float32)
 
     def fit(self, X, y=None, groups=None):
         """Train on normal data only.
@@ -202,7 +205,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
                              f"threshold; validation_fraction={self.validation_fraction}")
         if self.random_state is not None:
             keras.utils.set_random_seed(self.random_state)
-        flat = np.asarray(X, dtype=np.float32).reshape(len(X), -1)
+        X = validate_data(self, X, allow_nd=True, dtype=np.float32)
+        flat = X.reshape(len(X), -1)
         splitter = (GroupShuffleSplit if groups is not None else ShuffleSplit)(
             1, test_size=self.validation_fraction, random_state=self.random_state)
         train, val = next(splitter.split(flat, groups=groups))
@@ -226,16 +230,16 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.threshold_ = float(np.quantile(self._errors(z[val]), self.quantile))
         self.offset_ = -self.threshold_
-        self.n_features_in_ = z.shape[1]
         return self
 
     def _errors(self, z):
-        return np.mean((self.model_.predict(z, batch_size=self.batch_size, verbose=0) - z) ** 2,
-                       axis=1)
+        reconstruction = self.model_.predict(z, batch_size=self.batch_size, verbose=0)
+        return np.mean(np.square(reconstruction - z, dtype=np.float64), axis=1)
 
     def reconstruction_error(self, X):
         """Mean squared reconstruction error of each window (standardised units)."""
         check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
         return self._errors(self._standardised(X))
 
     def score_samples(self, X):

@@ -12,7 +12,7 @@ from sklearn.model_selection import (
     StratifiedShuffleSplit,
 )
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training import BalancedBatches, SparseFocalLoss, class_weights
 from ._inputs import unpack_inputs
@@ -79,9 +79,10 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
     ``"mixed_bfloat16"``) before ``fit`` on a GPU; the softmax output stays
     float32 so probabilities and the loss keep full precision.
 
-    Input ``X`` is either windows of shape (n_windows, n_channels, n_samples)
-    or the 2-D output of :func:`~biosig.models.pack_inputs` with
-    ``window_shape`` set. Per-channel (and per-feature) standardisation is
+    Input ``X`` is windows of shape (n_windows, n_channels, n_samples), a 2-D
+    array of single-channel windows (n_windows, n_samples), or the 2-D output
+    of :func:`~biosig.models.pack_inputs` with ``window_shape`` set. It must be
+    finite; sparse matrices are refused. Per-channel (and per-feature) standardisation is
     learned from the training part of ``X`` and lives in the network.
     """
 
@@ -126,13 +127,13 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         x = layers.Permute((2, 1), name="channels_last")(signal_in)
         x = layers.Normalization(axis=-1, mean=channels_last.mean(axis=(0, 1)),
                                  variance=channels_last.var(axis=(0, 1)), name="signal_norm")(x)
-        inputs, f = [signal_in], None
+        inputs, f = {"signal": signal_in}, None
         if features is not None:
             feature_in = keras.Input(shape=(features.shape[1],), name="features")
             f = layers.Normalization(axis=-1, mean=features.mean(axis=0, dtype=np.float64),
                                      variance=features.var(axis=0, dtype=np.float64),
                                      name="feature_norm")(feature_in)
-            inputs.append(feature_in)
+            inputs["features"] = feature_in
         outputs = self._build_head(x, f, n_classes)
         return keras.Model(inputs, outputs, name=type(self).__name__)
 
@@ -154,14 +155,13 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
+        X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32)
         windows, features = unpack_inputs(X, self.window_shape)
-        y = np.asarray(y)
         check_classification_targets(y)
-        if len(y) != len(windows):
-            raise ValueError(f"X has {len(windows)} windows but y has {len(y)} labels")
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"need at least two classes to train, got {self.classes_.tolist()}")
+            raise ValueError("need at least two classes to train, got 1 class: "
+                             f"{self.classes_.tolist()}")
         if self.random_state is not None:
             keras.utils.set_random_seed(self.random_state)
 
@@ -175,9 +175,14 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
             weights = {i: w for k, w in weights.items()
                        if (i := int(np.searchsorted(self.classes_, k))) in in_train}
         weights = class_weights(y_index[train], weights)
-        self.model_ = self._build(windows[train],
-                                  None if features is None else features[train],
-                                  len(self.classes_))
+        try:
+            self.model_ = self._build(windows[train],
+                                      None if features is None else features[train],
+                                      len(self.classes_))
+        except ValueError as err:  # e.g. Keras' shape inference: a pool longer than its input
+            raise ValueError(
+                f"{type(self).__name__} cannot be built on windows of shape "
+                f"{tuple(windows.shape[1:])}: {str(err).splitlines()[0][:200]}") from None
         self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
                             loss=self._loss(), metrics=["accuracy"])
         callbacks = list(self.callbacks or [])
@@ -206,8 +211,17 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
                 verbose=self.verbose, shuffle=True)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.window_shape_ = tuple(windows.shape[1:])
-        self.n_features_in_ = int(np.prod(np.shape(X)[1:]))
         return self
+
+    def _checked_inputs(self, X):
+        """Windows and features of ``X`` after checking them against what ``fit`` saw."""
+        check_is_fitted(self, "model_")
+        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
+        windows, features = unpack_inputs(X, self.window_shape)
+        if windows.shape[1:] != self.window_shape_:
+            raise ValueError(f"{type(self).__name__} was fitted on windows of shape "
+                             f"{self.window_shape_}, got {windows.shape[1:]}")
+        return _as_keras_inputs(windows, features)
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -217,14 +231,13 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray, shape (n_windows, n_classes)
             Columns follow ``classes_``.
         """
-        check_is_fitted(self, "model_")
-        windows, features = unpack_inputs(X, self.window_shape)
-        proba = self.model_.predict(_as_keras_inputs(windows, features),
-                                    batch_size=self.batch_size, verbose=0)
+        inputs = self._checked_inputs(X)
+        proba = self.model_.predict(inputs, batch_size=self.batch_size, verbose=0)
         return np.asarray(proba, dtype=np.float64)
 
     def predict(self, X):
         """Most probable class of each window."""
+        check_is_fitted(self, "model_")
         return self.classes_[np.argmax(self.predict_proba(X), axis=1)]
 
     def save(self, path):

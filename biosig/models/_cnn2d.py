@@ -79,4 +79,4 @@ class CNN2DClassifier(KerasWindowClassifier):
         x = layers.Dense(self.dense_units, activation="relu", name="dense")(x)
         x = layers.Dropout(self.dropout)(x)
         outputs = layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
-        return keras.Model(image_in, outputs, name="CNN2DClassifier")
+        return keras.Model({"signal": image_in}, outputs, name="CNN2DClassifier")

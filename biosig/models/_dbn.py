@@ -112,36 +112,6 @@ class DBNClassifier(KerasWindowClassifier):
         self.random_state = random_state
         self.verbose = verbose
 
-    @staticmethod
-    def _as_windows(X):
-        X = np.asarray(X)
-        if X.ndim == 2:
-            return X.reshape(len(X), 1, X.shape[1])
-        if X.ndim != 3:
-            raise ValueError(f"DBNClassifier expects features (n, n_features) or windows "
-                             f"(n, channels, samples); got shape {X.shape}")
-        return X
-
-    def fit(self, X, y, groups=None):
-        """Pretrain the RBM stack on the training part of ``X``, then fine-tune.
-
-        Parameters
-        ----------
-        X : ndarray, shape (n_samples, n_features) or (n_windows, n_channels, n_samples)
-        y : array-like, shape (n_samples,)
-        groups : array-like | None
-            Subject or record of each example, for the validation split.
-
-        Returns
-        -------
-        self
-        """
-        return super().fit(self._as_windows(X), y, groups)
-
-    def predict_proba(self, X):
-        """Class probabilities, columns in ``classes_`` order."""
-        return super().predict_proba(self._as_windows(X))
-
     def _pretrain(self, data):
         self.rbms_, self.pretraining_errors_ = [], []
         seed = self.random_state
@@ -170,7 +140,7 @@ class DBNClassifier(KerasWindowClassifier):
             if self.dropout:
                 x = layers.Dropout(self.dropout)(x)
         outputs = layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
-        return keras.Model(signal_in, outputs, name=type(self).__name__)
+        return keras.Model({"signal": signal_in}, outputs, name=type(self).__name__)
 
     _layer_prefix = "rbm"
 

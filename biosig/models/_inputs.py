@@ -33,18 +33,21 @@ def pack_inputs(X, features=None):
 
 
 def unpack_inputs(X, window_shape):
-    """Split model input into windows (n, channels, samples) and features (n, k) or None."""
+    """Split model input into windows (n, channels, samples) and features (n, k) or None.
+
+    Without ``window_shape``, a 2-D ``X`` holds one single-channel window per row.
+    """
     X = np.asarray(X)
     if X.ndim >= 3:  # windows (n, channels, samples), or images (n, channels, scales, time)
         if window_shape is not None and tuple(X.shape[1:]) != tuple(window_shape):
             raise ValueError(f"windows of shape {X.shape[1:]} do not match window_shape={tuple(window_shape)}")
         return X.astype(np.float32, copy=False), None
-    if X.ndim != 2 or window_shape is None:
-        raise ValueError(
-            "expected windows of shape (n_windows, n_channels, n_samples), or a 2-D array "
-            f"from pack_inputs with window_shape set; got shape {X.shape} and "
-            f"window_shape={window_shape}"
-        )
+    if X.ndim != 2:
+        raise ValueError("expected windows of shape (n_windows, n_channels, n_samples), "
+                         "single-channel windows (n_windows, n_samples), or a 2-D array from "
+                         f"pack_inputs with window_shape set; got shape {X.shape}")
+    if window_shape is None:  # one single-channel window per row
+        return X[:, np.newaxis, :].astype(np.float32, copy=False), None
     size = int(np.prod(window_shape))
     if X.shape[1] < size:
         raise ValueError(f"input has {X.shape[1]} columns, fewer than the window's {size}")

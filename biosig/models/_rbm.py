@@ -7,8 +7,9 @@ import numpy as np
 from scipy.special import expit
 from keras import ops
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils import check_array, check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils import check_random_state
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
 __all__ = ["RBM"]
@@ -205,7 +206,7 @@ class RBM(TransformerMixin, BaseEstimator):
         """
         if self.visible not in _VISIBLE:
             raise ValueError(f"RBM: visible={self.visible!r}; allowed: {', '.join(_VISIBLE)}")
-        X = check_array(X, dtype=np.float32, estimator=self)
+        X = validate_data(self, X, dtype=np.float32)
         if self.visible == "bernoulli" and (X.min() < 0 or X.max() > 1):
             raise ValueError("RBM: Bernoulli visible units need input in [0, 1]; "
                              "use visible='gaussian' on standardised data")
@@ -224,14 +225,12 @@ class RBM(TransformerMixin, BaseEstimator):
         order = rng.permutation(len(X))
         order = np.resize(order, per_call * n_calls * batch)
         chunks = X[order].reshape(-1, batch, X.shape[1])
-        self._layer = _ContrastiveDivergence(X.shape[1], self.n_components, self.visible,
-                                             self.k, self.persistent, batch, self.learning_rate,
-                                             seed)
+        layer = _ContrastiveDivergence(X.shape[1], self.n_components, self.visible, self.k,
+                                       self.persistent, batch, self.learning_rate, seed)
         inputs = keras.Input(shape=chunks.shape[1:])
-        model = keras.Model(inputs, self._layer(inputs))
+        model = keras.Model(inputs, layer(inputs))
         # The layer updates its own (non-trainable) weights; the optimizer has nothing to do.
         model.compile(optimizer="sgd", loss=_mean_loss)
-        self.n_features_in_ = X.shape[1]
         self.reconstruction_error_ = []
         bar = tqdm(total=self.n_iter, desc="RBM", unit="epoch", disable=not self.verbose)
         with warnings.catch_warnings():
@@ -239,15 +238,12 @@ class RBM(TransformerMixin, BaseEstimator):
             model.fit(chunks, np.zeros(len(chunks), dtype=np.float32), batch_size=per_call,
                       epochs=self.n_iter, shuffle=True, verbose=0,
                       callbacks=[_AfterEpoch(self, bar)])
-        self._store_weights()
         bar.close()
-        return self
-
-    def _store_weights(self):
-        W, b_hidden, b_visible, _ = self._layer.get_weights()
+        W, b_hidden, b_visible, _ = layer.get_weights()
         self.components_ = W.T.astype(np.float64)
         self.intercept_hidden_ = b_hidden.astype(np.float64)
         self.intercept_visible_ = b_visible.astype(np.float64)
+        return self
 
     def transform(self, X):
         """Hidden-unit probabilities ``P(h = 1 | v)``.
@@ -257,7 +253,7 @@ class RBM(TransformerMixin, BaseEstimator):
         h : ndarray, shape (n_samples, n_components)
         """
         check_is_fitted(self, "components_")
-        X = check_array(X, dtype=np.float64, estimator=self)
+        X = validate_data(self, X, reset=False, dtype=np.float64)
         return expit(X @ self.components_.T + self.intercept_hidden_)
 
     def reconstruct(self, X):
@@ -270,21 +266,20 @@ class RBM(TransformerMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float64)
         return float(np.mean((X - self.reconstruct(X)) ** 2))
 
+    @available_if(lambda self: self.visible == "bernoulli")
     def score_samples(self, X, random_state=None):
         """Pseudo-log-likelihood of each example, as scikit-learn's BernoulliRBM computes it.
 
         One randomly chosen visible unit per example is flipped and the
         log-sigmoid of the free-energy difference, times ``n_features``, is
-        the estimate. Bernoulli visible units only.
+        the estimate. Available for Bernoulli visible units only.
 
         Returns
         -------
         pseudo_likelihood : ndarray, shape (n_samples,)
         """
         check_is_fitted(self, "components_")
-        if self.visible != "bernoulli":
-            raise ValueError("RBM: pseudo-likelihood is defined here for Bernoulli units only")
-        v = check_array(X, dtype=np.float64, estimator=self)
+        v = validate_data(self, X, reset=False, dtype=np.float64)
         rng = check_random_state(random_state)
         flip = (np.arange(len(v)), rng.randint(0, v.shape[1], len(v)))
         v_flipped = v.copy()

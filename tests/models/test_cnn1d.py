@@ -9,7 +9,7 @@ from sklearn.base import clone
 from sklearn.model_selection import cross_validate
 
 from biosig.evaluation import InterPatientSplit
-from biosig.models import CNN1DClassifier, pack_inputs
+from biosig.models import CNN1DClassifier, EEGNetClassifier, pack_inputs
 
 
 def _task(n=480, seed=0):
@@ -38,6 +38,23 @@ def test_learns_from_windows_and_packed_features():
     assert (clf.predict(pack_inputs(X[400:], F[400:])) == y[400:]).mean() > 0.9
     assert set(clf.classes_) == {"a", "b"}
     assert len(clf.history_["val_loss"]) >= 1
+
+
+def test_rows_of_a_2d_array_are_single_channel_windows():
+    X, y, groups, _ = _task(160)
+    rows = _clf(epochs=1, validation_fraction=0).fit(X[:, 0], y)
+    windows = _clf(epochs=1, validation_fraction=0).fit(X[:, :1], y)
+    assert rows.window_shape_ == windows.window_shape_ == (1, 96)
+    assert rows.n_features_in_ == 96 and windows.n_features_in_ == 1  # X.shape[1], as sklearn
+    np.testing.assert_allclose(rows.predict_proba(X[:, 0]), windows.predict_proba(X[:, :1]),
+                               rtol=1e-5, atol=1e-6)
+
+
+def test_a_network_too_big_for_its_windows_is_refused_by_name():
+    X, y, _, _ = _task(64)
+    with pytest.raises(ValueError, match=r"EEGNetClassifier cannot be built on windows of shape "
+                                         r"\(2, 20\)"):
+        EEGNetClassifier(epochs=1, verbose=0).fit(X[..., :20], y)
 
 
 def test_validation_split_holds_out_whole_groups():
@@ -74,9 +91,16 @@ def test_sklearn_contract():
 
 def test_input_errors():
     X, y, _, _ = _task(64)
-    with pytest.raises(ValueError, match="window_shape set"):
-        _clf().fit(X.reshape(64, -1), y)
-    with pytest.raises(ValueError, match="at least two classes"):
+    with pytest.raises(ValueError, match="NaN"):
+        _clf().fit(np.where(np.arange(96) == 5, np.nan, X), y)
+    with pytest.raises(ValueError, match=r"cannot be built on windows of shape \(2, 96, 1, 1\)"):
+        _clf().fit(X[..., None, None], y)
+    fitted = _clf(epochs=1, validation_fraction=0).fit(X, y)
+    with pytest.raises(ValueError, match=r"fitted on windows of shape \(2, 96\), got \(2, 95\)"):
+        fitted.predict(X[..., :95])
+    with pytest.raises(ValueError, match="X has 3 features, but CNN1DClassifier is expecting 2"):
+        fitted.predict(X[:, [0, 1, 1]])
+    with pytest.raises(ValueError, match="at least two classes to train, got 1 class"):
         _clf().fit(X, np.zeros(64))
     with pytest.raises(ValueError, match="do not match window_shape"):
         _clf(window_shape=(3, 96)).fit(X, y)

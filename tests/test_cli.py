@@ -7,7 +7,8 @@ from biosig.cli import main
 from biosig.datasets import MITBIHArrhythmia
 
 RECIPE = str(Path(__file__).parents[1] / "recipes" / "arrhythmia_mitbih.toml")
-QUICK = ["--set", "training.epochs=3", "--set", "model.filters=[8, 16]", "--quiet"]
+QUICK = ["--set", "training.epochs=3", "--set", "model.filters=[8, 16]",
+         "--set", "training.bootstrap=200", "--quiet"]
 
 
 def test_full_protocol_refuses_missing_records(data_dir, tmp_path, capsys):

@@ -44,7 +44,8 @@ TRAINING_PARAMS_DOC = """
         :class:`~biosig.training.BalancedBatches`, which rebalances the
         classes with this sampler at every epoch.
     callbacks : list of keras.callbacks.Callback | None
-        Extra Keras callbacks.
+        Extra Keras callbacks, e.g. ``keras.callbacks.TensorBoard(log_dir)``
+        for TensorBoard logs.
     random_state : int | None
         Seed of the weights, the shuffling and the validation split.
     verbose : "auto" | int

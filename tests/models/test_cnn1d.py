@@ -71,6 +71,18 @@ def test_without_groups_warns():
         _clf(epochs=1).fit(X, y)
 
 
+def test_callbacks_pass_through_and_tensorboard_logs_on_request(tmp_path):
+    import keras
+
+    X, y, groups, _ = _task(160)
+    seen = []
+    epochs = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))
+    board = keras.callbacks.TensorBoard(log_dir=str(tmp_path / "logs"))
+    _clf(epochs=2, callbacks=[epochs, board]).fit(X, y, groups=groups)
+    assert seen == [0, 1]
+    assert list((tmp_path / "logs" / "train").glob("events.out.tfevents.*"))
+
+
 def test_seed_repeats_on_cpu():
     X, y, groups, _ = _task(160)
     p1 = _clf(epochs=2).fit(X, y, groups=groups).predict_proba(X)

@@ -83,8 +83,9 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
     Input ``X`` is windows of shape (n_windows, n_channels, n_samples), a 2-D
     array of single-channel windows (n_windows, n_samples), or the 2-D output
     of :func:`~biosig.models.pack_inputs` with ``window_shape`` set. It must be
-    finite; sparse matrices are refused. Per-channel (and per-feature) standardisation is
-    learned from the training part of ``X`` and lives in the network.
+    finite; sparse matrices are refused. Per-channel (and per-feature)
+    standardisation is learned from the training part of ``X`` and lives in
+    the network.
     """
 
     def _build_head(self, signal, features, n_classes):

@@ -87,7 +87,7 @@ if keras.backend.backend() == "torch":
 else:
 
     def test_sklearn_estimator_checks_on_the_torch_backend():
-        pytest.importorskip("torch", reason="the estimator checks run on PyTorch: pip install torch")
+        pytest.importorskip("torch", reason="the checks run on PyTorch: pip install torch")
         out = subprocess.run(
             [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
              "-W", "ignore::sklearn.exceptions.SkipTestWarning"],

@@ -149,6 +149,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         Share of (groups of) normal data held out for early stopping and the threshold.
     patience : int
         Epochs without improvement before stopping.
+    callbacks : list of keras.callbacks.Callback | None
+        Extra Keras callbacks, e.g. ``keras.callbacks.TensorBoard(log_dir)``.
     random_state : int | None
         Seed.
     verbose : int
@@ -166,8 +168,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
     """
 
     def __init__(self, hidden_layer_sizes=(64, 16), *, quantile=0.99, epochs=50, batch_size=64,
-                 learning_rate=1e-3, validation_fraction=0.2, patience=5, random_state=None,
-                 verbose=0):
+                 learning_rate=1e-3, validation_fraction=0.2, patience=5, callbacks=None,
+                 random_state=None, verbose=0):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.quantile = quantile
         self.epochs = epochs
@@ -175,6 +177,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         self.learning_rate = learning_rate
         self.validation_fraction = validation_fraction
         self.patience = patience
+        self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
 
@@ -225,7 +228,8 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         history = self.model_.fit(
             z[train], z[train], validation_data=(z[val], z[val]), batch_size=self.batch_size,
             epochs=self.epochs, shuffle=True, verbose=self.verbose,
-            callbacks=[keras.callbacks.EarlyStopping(patience=self.patience,
+            callbacks=[*(self.callbacks or []),
+                       keras.callbacks.EarlyStopping(patience=self.patience,
                                                      restore_best_weights=True)])
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.threshold_ = float(np.quantile(self._errors(z[val]), self.quantile))

@@ -1,3 +1,4 @@
+import keras
 import numpy as np
 from sklearn.datasets import load_digits
 from sklearn.metrics import roc_auc_score
@@ -33,8 +34,12 @@ def test_anomaly_detector_trained_on_normal_beats_only():
     rng = np.random.default_rng(0)
     normal = _beats(400, rng)
     groups = np.arange(400) // 40
-    det = AutoencoderAnomalyDetector((32, 8), quantile=0.95, epochs=60, random_state=0)
+    epochs = []
+    seen = keras.callbacks.LambdaCallback(on_epoch_end=lambda epoch, logs: epochs.append(epoch))
+    det = AutoencoderAnomalyDetector((32, 8), quantile=0.95, epochs=60, callbacks=[seen],
+                                     random_state=0)
     det.fit(normal, groups=groups)
+    assert len(epochs) == len(det.history_["loss"])  # the callback saw every epoch
     held_out, odd = _beats(200, rng), _beats(50, rng, anomalous=True)
     scores = np.concatenate([det.score_samples(held_out), det.score_samples(odd)])
     truth = np.r_[np.zeros(200), np.ones(50)]

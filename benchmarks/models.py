@@ -31,8 +31,8 @@ compilation, warm-up) is dropped and the rate is windows over the median
 duration of the later epochs (end to end, so it includes the work between
 epochs; the median shrugs off a hiccup from other work on the machine). DBN
 and SDAE pretrain one epoch per layer, outside the timed span: the number is
-their fine-tuning. AutoencoderAnomalyDetector takes no callbacks and always
-holds out a validation split, so it is fitted for one epoch and its compiled
+their fine-tuning. AutoencoderAnomalyDetector always holds out a validation
+split (its threshold needs one), so it is fitted for one epoch and its compiled
 network (``model_``) is then trained on for ``1 + --train-epochs`` more epochs
 under the same callback, without validation. The Keras backend is fixed per
 process, so each backend that imports runs in its own subprocess
@@ -189,8 +189,8 @@ def _throughput(train_epochs):
         common = dict(batch_size=BATCH_SIZE, random_state=0, verbose=0)
         clock = _epoch_ends()
         if make is AutoencoderAnomalyDetector:
-            # No callbacks parameter and a validation split it cannot do
-            # without: fit it for one epoch, then time its compiled network.
+            # It always holds out a validation split (its threshold needs
+            # one): fit it for one epoch, then time its compiled network alone.
             flat = X.reshape(len(X), -1)
             make(epochs=1, **common).fit(X).model_.fit(
                 flat, flat, batch_size=BATCH_SIZE, epochs=1 + train_epochs, shuffle=True,

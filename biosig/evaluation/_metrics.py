@@ -4,6 +4,7 @@ import warnings
 
 import numpy as np
 from imblearn.metrics import sensitivity_specificity_support
+from pandas.api.types import infer_dtype
 from sklearn.metrics import (
     average_precision_score,
     balanced_accuracy_score,
@@ -32,7 +33,7 @@ def _label_array(y):
     every resample.
     """
     y = np.asarray(y)
-    if y.dtype == object and all(isinstance(v, str) for v in y):
+    if y.dtype == object and infer_dtype(y, skipna=False) == "string":
         return y.astype(str)
     return y
 

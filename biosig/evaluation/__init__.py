@@ -1,11 +1,11 @@
 """Evaluation: leakage-safe splitters, metrics, confidence intervals, plots and reports."""
 
-from ._bootstrap import bootstrap_ci
+from ._bootstrap import bootstrap_ci, bootstrap_metrics, group_resamples
 from ._leakage import LeakageError, check_group_leakage
 from ._metrics import AAMI_ALIASES, classification_metrics
 from ._plots import plot_confusion_matrix, plot_precision_recall, plot_roc, plot_training_curves
 from ._report import write_report
-from ._seizure import seizure_event_metrics
+from ._seizure import seizure_event_counts, seizure_event_metrics
 from ._splitters import (
     ChronologicalSplit,
     InterPatientSplit,
@@ -22,12 +22,15 @@ __all__ = [
     "LeaveOneSeizureOut",
     "SessionSplit",
     "bootstrap_ci",
+    "bootstrap_metrics",
     "check_group_leakage",
     "classification_metrics",
+    "group_resamples",
     "plot_confusion_matrix",
     "plot_precision_recall",
     "plot_roc",
     "plot_training_curves",
+    "seizure_event_counts",
     "seizure_event_metrics",
     "session_groups",
     "write_report",

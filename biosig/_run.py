@@ -11,7 +11,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import tomli_w
-from tqdm.auto import tqdm
 
 from . import __version__
 from ._recipe import RecipeError
@@ -19,9 +18,11 @@ from ._study import (FixedFolds, MissingDataError, check_model_fits, guard_unit,
                      make_estimator, make_folds, model_inputs, model_kind, present_subjects,
                      protocol_subjects, sample_windows, sfreq_of, unit, unit_groups,
                      window_samples)
-from .evaluation import (AAMI_ALIASES, bootstrap_ci, check_group_leakage, classification_metrics,
+from .evaluation import (AAMI_ALIASES, bootstrap_metrics, check_group_leakage, classification_metrics,
                          plot_confusion_matrix, plot_precision_recall, plot_roc,
-                         plot_training_curves, seizure_event_metrics, write_report)
+                         plot_training_curves, seizure_event_counts, seizure_event_metrics,
+                         write_report)
+from .models import EpochProgress
 from .training import predict_with_threshold, tune_threshold
 
 __all__ = ["MissingDataError", "run_recipe"]
@@ -56,7 +57,7 @@ def _inner(model):
     return model.steps[-1][1] if hasattr(model, "steps") else model
 
 
-def _tuned_threshold(recipe, window_shape, X, y, groups, recipe_path):
+def _tuned_threshold(recipe, window_shape, X, y, groups, recipe_path, callbacks=None):
     """Tune the decision threshold of a class on held-out training groups."""
     from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
 
@@ -71,7 +72,7 @@ def _tuned_threshold(recipe, window_shape, X, y, groups, recipe_path):
     else:
         inner, val = next(StratifiedShuffleSplit(1, test_size=fraction, random_state=seed)
                           .split(X, y))
-    tuner = make_estimator(recipe, window_shape)
+    tuner = make_estimator(recipe, window_shape, callbacks)
     tuner.fit(X[inner], y[inner], **({} if groups is None or hasattr(tuner, "steps")
                                      else {"groups": groups[inner]}))
     threshold, _ = tune_threshold(y[val], tuner.predict_proba(X[val]), tuner.classes_, target)
@@ -79,11 +80,7 @@ def _tuned_threshold(recipe, window_shape, X, y, groups, recipe_path):
 
 
 class _Scorer:
-    """Headline metrics of some test windows; the bootstrap's metric.
-
-    ``y_score`` carries one extra last column, the row of each window in
-    ``meta``, so that event metrics can follow resampled records.
-    """
+    """Metrics of the tested windows (``meta`` in the same order), and their intervals."""
 
     def __init__(self, recipe, labels, classes, meta):
         self.recipe, self.labels, self.classes, self.meta = recipe, labels, classes, meta
@@ -117,9 +114,28 @@ class _Scorer:
             out[name] = metrics["events"][name]
         return out
 
-    def __call__(self, y_true, y_pred, y_score):
-        rows = y_score[:, -1].astype(int)
-        return self.headline(self.full(y_true, y_pred, y_score[:, :-1], rows))
+    def intervals(self, y_true, y_pred, y_score, groups, n_resamples, seed):
+        """Bootstrap intervals of the headline metrics, resampling whole ``groups``."""
+        events = None
+        seizure = self.recipe["evaluation"]["seizure_label"]
+        if seizure:
+            events, _ = seizure_event_counts(self.meta, y_true, y_pred, positive=seizure,
+                                             window=self.recipe["windows"]["length"])
+            owner = dict(zip(self.meta["record"].to_numpy(), groups))
+            events["group"] = [owner[r] for r in events.index]
+        ci = bootstrap_metrics(y_true, y_pred, groups, y_score, labels=self.labels,
+                               classes=self.classes, events=events, n_resamples=n_resamples,
+                               random_state=seed, pr_auc=False)
+        out = {name: ci[name] for name in _HEADLINE}
+        for label, alias in AAMI_ALIASES.items():
+            if self.recipe["evaluation"]["aami"] and label in ci["per_class"]:
+                out[f"{alias} Se"] = ci["per_class"][label]["sensitivity"]
+                out[f"{alias} +P"] = ci["per_class"][label]["ppv"]
+        if seizure and seizure in ci["per_class"]:
+            out[f"{seizure} sensitivity"] = ci["per_class"][seizure]["sensitivity"]
+            out[f"{seizure} specificity"] = ci["per_class"][seizure]["specificity"]
+        out.update(ci.get("events", {}))
+        return out
 
 
 def _fold_row(name, train, test, metrics):
@@ -251,11 +267,12 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
     fold_of = np.full(n, "", dtype=object)
     fold_rows, thresholds = [], {}
     model = None
-    for name, train, test in tqdm(folds, desc="folds", unit="fold",
-                                  disable=not progress or len(folds) == 1):
+    for k, (name, train, test) in enumerate(folds):
         if np.isfinite(proba[test, 0]).any():
             raise ValueError(f"fold {name} tests windows another fold already tested")
-        model = make_estimator(recipe, window_shape)
+        label = f"fold {k + 1}/{len(folds)}" + (f" ({name})" if name != str(k) else "")
+        model = make_estimator(recipe, window_shape,
+                               [EpochProgress(label)] if progress else None)
         groups = _fit_groups((units, records), train)
         fit_kw = {} if groups is None or hasattr(model, "steps") else {"groups": groups}
         model.fit(X[train], y[train], **fit_kw)
@@ -264,8 +281,9 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
         p[:, cols] = model.predict_proba(X[test])
         fold_pred = np.asarray(classes, dtype=object)[p.argmax(axis=1)]
         if t["threshold_class"]:
-            thresholds[name] = _tuned_threshold(recipe, window_shape, X[train], y[train],
-                                                groups, recipe_path)
+            thresholds[name] = _tuned_threshold(
+                recipe, window_shape, X[train], y[train], groups, recipe_path,
+                [EpochProgress(f"{label}, threshold")] if progress else None)
             fold_pred = predict_with_threshold(p, np.asarray(classes), t["threshold_class"],
                                                thresholds[name])
         proba[test], pred[test], fold_of[test] = p, fold_pred, name
@@ -281,10 +299,7 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
     unit_name = f"{unit(recipe)}s"
     intervals = {}
     if t["bootstrap"]:
-        intervals = bootstrap_ci(scorer, yt, pt, units[tested],
-                                 np.column_stack([st, np.arange(len(tested))]),
-                                 n_resamples=t["bootstrap"], random_state=t["seed"],
-                                 progress=progress)
+        intervals = scorer.intervals(yt, pt, st, units[tested], t["bootstrap"], t["seed"])
     headline = scorer.headline(metrics)
     metrics["ci95"] = {k: {"value": headline[k], "low": intervals.get(k, (None, None))[0],
                            "high": intervals.get(k, (None, None))[1]} for k in headline}

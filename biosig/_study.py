@@ -241,7 +241,7 @@ def model_inputs(recipe, windows):
 
 
 # -- model -----------------------------------------------------------------
-def make_estimator(recipe, window_shape=None):
+def make_estimator(recipe, window_shape=None, callbacks=None):
     """The classifier of [model] with the [training] settings, in an imblearn
     pipeline behind a resampler when the imbalance setting resamples."""
     from imblearn.over_sampling import RandomOverSampler
@@ -259,6 +259,8 @@ def make_estimator(recipe, window_shape=None):
     accepted = cls().get_params()
     if window_shape is not None and "window_shape" in accepted:
         params["window_shape"] = tuple(window_shape)
+    if callbacks:
+        params["callbacks"] = list(callbacks)
     model = cls(**{k: v for k, v in params.items() if k in accepted})
     if imbalance not in RESAMPLERS:
         return model

@@ -1,8 +1,10 @@
 """The ``biosig`` command line."""
 
 import argparse
+import contextlib
 import os
 import sys
+import tempfile
 
 __all__ = ["main"]
 
@@ -24,6 +26,8 @@ def _parser():
     run.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
                      help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
     run.add_argument("--quiet", action="store_true", help="no progress bars")
+    run.add_argument("--verbose", action="store_true",
+                     help="show the Keras backend's start-up log (TensorFlow's CUDA and CPU lines)")
 
     report = sub.add_parser("report", help="write a run folder's report.html again")
     report.add_argument("run", help="run folder written by biosig run")
@@ -82,6 +86,46 @@ def _datasets(args):
     return 0
 
 
+@contextlib.contextmanager
+def _quiet_startup(verbose):
+    """Hide what the backend's C++ side prints while it starts (CUDA stubs, CPU guard).
+
+    TensorFlow writes these lines to file descriptor 2 before its log level
+    applies, so the descriptor itself is redirected, and replayed if
+    start-up fails.
+    """
+    if verbose:
+        yield
+        return
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as log:
+        os.dup2(log.fileno(), 2)
+        try:
+            yield
+        except BaseException:
+            os.dup2(saved, 2)
+            log.seek(0)
+            sys.stderr.write(log.read().decode(errors="replace"))
+            raise
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
+def _start_backend(verbose):
+    """Import Keras and let the backend find its devices (where it logs)."""
+    import keras
+
+    if keras.backend.backend() == "tensorflow":
+        import tensorflow as tf
+
+        tf.config.list_physical_devices()
+        if not verbose:
+            tf.get_logger().setLevel("ERROR")  # e.g. retracing notes, meant for developers
+
+
 def main(argv=None):
     """Entry point of the ``biosig`` console script."""
     args = _parser().parse_args(argv)
@@ -103,8 +147,10 @@ def main(argv=None):
         if "keras" in sys.modules and os.environ.get("KERAS_BACKEND", "tensorflow") != args.backend:
             raise SystemExit("biosig: --backend must be chosen before Keras is imported")
         os.environ["KERAS_BACKEND"] = args.backend
-    from ._recipe import RecipeError, load_recipe
-    from ._run import run_recipe
+    with _quiet_startup(args.verbose):
+        _start_backend(args.verbose)
+        from ._recipe import RecipeError, load_recipe
+        from ._run import run_recipe
 
     try:
         recipe = load_recipe(args.recipe, args.overrides)

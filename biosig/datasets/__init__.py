@@ -6,6 +6,7 @@ from ._bciiv import BCI_IV_EVENTS, BCICompIV2a, BCICompIV2b
 from ._bonn import BonnEpilepsy
 from ._chbmit import CHBMIT, CHBMITFile, read_chbmit_summary
 from ._deap import DEAP
+from ._download import DownloadError
 from ._edf import read_raw
 from ._examples import EXAMPLES, write_example_data
 from ._eegmmidb import EEGMotorImagery, run_events
@@ -28,6 +29,7 @@ __all__ = [
     "CHBMIT",
     "CHBMITFile",
     "DEAP",
+    "DownloadError",
     "EEGMotorImagery",
     "MITBIHArrhythmia",
     "Recording",

@@ -104,7 +104,7 @@ class BonnEpilepsy(BaseSource):
             wanted = {rel: digest for rel, digest in checksums.items()
                       if rel.startswith(f"{set_name}/")}
             fetched += fetch_archive(_ARCHIVES[set_name], self.cache_path, wanted,
-                                     progress=self.progress)
+                                     progress=self.progress, dataset=self.name)
         return fetched
 
     def load(self, subjects=None, *, n_jobs=1):

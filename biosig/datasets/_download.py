@@ -7,11 +7,29 @@ import tempfile
 import time
 from pathlib import Path
 
+import urllib.parse
+
 import wfdb
 from tqdm.auto import tqdm
+from wfdb.io import download as _wfdb_download
 from wfdb.io.download import get_version
 
-__all__ = ["fetch_archive", "fetch_physionet", "read_checksum_list"]
+__all__ = ["DownloadError", "fetch_archive", "fetch_physionet", "read_checksum_list"]
+
+
+class DownloadError(OSError):
+    """The publisher's server could not be reached; nothing was written."""
+
+
+def _unreachable(url, dataset, missing, err):
+    """One sentence: the host tried, what is still missing, how to use a local copy."""
+    host = urllib.parse.urlsplit(url).netloc or url
+    shown = ", ".join(missing[:6]) + (f" and {len(missing) - 6} more" if len(missing) > 6 else "")
+    reason = str(err).splitlines()[0][:120] if str(err) else type(err).__name__
+    return DownloadError(
+        f"biosig could not reach {host} to download {dataset} ({reason}), so "
+        f"{len(missing)} file(s) are still missing ({shown}); check the network, or copy "
+        f"the files into DIR/{dataset}/ and pass --data-dir DIR (or set BIOSIG_DATA=DIR)")
 
 CHECKSUM_FILE = "SHA256SUMS.txt"
 
@@ -74,6 +92,8 @@ def fetch_physionet(db, version, files, dest, *, groups=None, progress=True):
 
     Raises
     ------
+    DownloadError
+        When PhysioNet cannot be reached.
     OSError
         When PhysioNet serves another version, a file's checksum does not
         match, or the checksum list lacks it.
@@ -88,17 +108,23 @@ def fetch_physionet(db, version, files, dest, *, groups=None, progress=True):
     groups = [[f for f in g if f in wanted] for g in groups]
     groups = [g for g in groups if g]
 
-    served = get_version(db)
+    try:
+        served = get_version(db)
+    except OSError as err:  # requests' and urllib's errors are OSErrors
+        raise _unreachable(_wfdb_download.PN_CONTENT_URL, db, wanted, err) from None
     if served != version:
         raise OSError(f"PhysioNet serves {db} {served}, but biosig reads {db} {version}; "
                       f"download {version} by hand into the data folder")
     tmp = Path(tempfile.mkdtemp(prefix=".partial-", dir=dest))
     try:
-        wfdb.dl_files(db, str(tmp), [CHECKSUM_FILE], keep_subdirs=True)
-        sums = _read_checksums(tmp / CHECKSUM_FILE)
-        for group in tqdm(groups, desc=f"download {db}", unit="record", disable=not progress):
-            wfdb.dl_files(db, str(tmp), group, keep_subdirs=True)
-            os.utime(tmp)  # alive: not a stale partial for other processes
+        try:
+            wfdb.dl_files(db, str(tmp), [CHECKSUM_FILE], keep_subdirs=True)
+            sums = _read_checksums(tmp / CHECKSUM_FILE)
+            for group in tqdm(groups, desc=f"download {db}", unit="record", disable=not progress):
+                wfdb.dl_files(db, str(tmp), group, keep_subdirs=True)
+                os.utime(tmp)  # alive: not a stale partial for other processes
+        except OSError as err:
+            raise _unreachable(_wfdb_download.PN_CONTENT_URL, db, wanted, err) from None
         fetched = []
         for name in wanted:
             part = tmp / name
@@ -125,7 +151,7 @@ def read_checksum_list(name):
     return _read_checksums(files("biosig.datasets") / "checksums" / f"{name}.txt")
 
 
-def fetch_archive(url, dest, checksums, *, progress=True):
+def fetch_archive(url, dest, checksums, *, progress=True, dataset=None):
     """Download a zip archive and install the files of ``checksums`` it holds.
 
     The archive is streamed into a temporary folder beside ``dest``; each
@@ -143,6 +169,8 @@ def fetch_archive(url, dest, checksums, *, progress=True):
         Relative path -> SHA-256 of every file to install from this archive.
     progress : bool
         Show a download progress bar.
+    dataset : str | None
+        The dataset's name, for messages (default: the folder above ``dest``).
 
     Returns
     -------
@@ -150,8 +178,10 @@ def fetch_archive(url, dest, checksums, *, progress=True):
 
     Raises
     ------
+    DownloadError
+        When the server cannot be reached.
     OSError
-        When the download fails, the archive lacks a file, or a checksum differs.
+        When the archive lacks a file, or a checksum differs.
     """
     import urllib.request
     import zipfile
@@ -173,7 +203,8 @@ def fetch_archive(url, dest, checksums, *, progress=True):
                         bar.update(len(block))
                         os.utime(tmp)  # alive: not a stale partial for other processes
         except OSError as err:
-            raise OSError(f"{url}: download failed: {err}") from err
+            raise _unreachable(url, dataset or Path(dest).parent.name, sorted(checksums),
+                               err) from None
         try:
             zf = zipfile.ZipFile(archive)
         except zipfile.BadZipFile as err:

@@ -11,6 +11,7 @@ from ._dbn import DBNClassifier
 from ._eeg_nets import EEGNetClassifier, ShallowConvNetClassifier
 from ._inputs import pack_inputs
 from ._persistence import load_estimator, save_estimator
+from ._progress import EpochProgress
 from ._rbm import RBM
 from ._recurrent import BiLSTMClassifier, CNNLSTMClassifier
 
@@ -22,6 +23,7 @@ __all__ = [
     "CNNLSTMClassifier",
     "DBNClassifier",
     "EEGNetClassifier",
+    "EpochProgress",
     "RBM",
     "ShallowConvNetClassifier",
     "StackedDenoisingAutoencoderClassifier",

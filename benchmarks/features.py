@@ -102,8 +102,10 @@ class Peak(keras.callbacks.Callback):
 w = read_windows(store, verify=False)
 X = np.array(w.X) if where == "ram" else w.X
 y = (np.arange(len(X)) % 2)
-model = keras.Sequential([keras.Input(X.shape[1:]), keras.layers.Conv1D(8, 7, data_format="channels_first"),
-                          keras.layers.GlobalAveragePooling1D(data_format="channels_first"),
+# Channels-last layers after a transpose, as biosig's networks do: TensorFlow's CPU
+# kernels have no gradient for a channels-first convolution.
+model = keras.Sequential([keras.Input(X.shape[1:]), keras.layers.Permute((2, 1)),
+                          keras.layers.Conv1D(8, 7), keras.layers.GlobalAveragePooling1D(),
                           keras.layers.Dense(2, activation="softmax")])
 model.compile("adam", "sparse_categorical_crossentropy")
 model.fit(WindowBatches(X[:256], y[:256], batch_size=256), epochs=1, verbose=0)  # warm-up

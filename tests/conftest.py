@@ -27,6 +27,29 @@ def mitdb_dir(data_dir):
 
 
 @pytest.fixture
+def mitdb_subset(mitdb_dir, tmp_path):
+    """A data folder holding links to the files of the named MIT-BIH records only.
+
+    Runs that take "the records present" then read exactly these, however
+    much the shared folder grows.
+    """
+
+    def make(records, root=None):
+        root = root or tmp_path / "mitdb-subset"
+        folder = root / "mitdb"
+        folder.mkdir(parents=True)
+        for record in records:
+            for ext in ("hea", "dat", "atr"):
+                source = mitdb_dir / f"{record}.{ext}"
+                if not source.exists():
+                    pytest.skip(f"{source} is not in the data folder")
+                (folder / source.name).symlink_to(source)
+        return root
+
+    return make
+
+
+@pytest.fixture
 def make_record(tmp_path):
     """Write a small WFDB record (format 212, like MIT-BIH) with wfdb.wrsamp/wrann."""
 

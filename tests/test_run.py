@@ -56,14 +56,14 @@ def test_bonn_stratified_folds_test_every_segment_once(data_dir, tmp_path):
     assert "Metrics per fold" in (tmp_path / "run" / "report.html").read_text()
 
 
-def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(data_dir, tmp_path):
-    if not (data_dir / "mitdb" / "100.hea").exists():
-        pytest.skip("no MIT-BIH records here")
-    header, metrics, pred = _run("arrhythmia_mitbih_dbn", data_dir, tmp_path / "run",
+def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(mitdb_subset, tmp_path):
+    # A reduced protocol on named records of each side, with S, V and F beats.
+    data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
+    header, metrics, pred = _run("arrhythmia_mitbih_dbn", data, tmp_path / "run",
                                  "training.epochs=3", "model.pretrain_epochs=1",
                                  "training.imbalance='smote'", partial=True)
-    assert set(pred["record"]) == set(header["test_records"])
-    assert not set(header["train_records"]) & set(header["test_records"])
+    assert header["train_records"] == ["101", "106", "208", "209"]
+    assert set(pred["record"]) == set(header["test_records"]) == {"100", "105", "200", "233"}
     counts = header["class_counts"]["train"]
     assert counts["N"] > 10 * counts["S"]  # counts before resampling: SMOTE never wrote rows
     assert "SVEB" in metrics and header["n_features"] > 7  # wavelet features + RR

@@ -102,7 +102,7 @@ def test_download_fetches_only_missing_runs_into_the_cache(eegmmidb_dir, tmp_pat
             if name == "SHA256SUMS.txt":
                 target.write_text("\n".join(
                     f"{hashlib.sha256(p.read_bytes()).hexdigest()}  S001/{p.name}"
-                    for p in sorted(eegmmidb_dir.iterdir())))
+                    for p in (eegmmidb_dir / f"S001R{run:02d}.edf" for run in (4, 8, 12))))
                 continue
             served.append(name)
             shutil.copy(eegmmidb_dir / Path(name).name, target)

@@ -70,15 +70,16 @@ def test_earlier_annotation_file_is_named(mitdb_dir, tmp_path):
         read_wfdb(tmp_path / "100")
 
 
-def _fake_physionet(mitdb_dir, corrupt=None):
-    """Stand in for wfdb.dl_files: serve files from the real local copy."""
+def _fake_physionet(mitdb_dir, corrupt=None, records=("100",)):
+    """Stand in for wfdb.dl_files: serve the files of ``records`` from the real local copy."""
 
     def dl_files(db, dl_dir, files, keep_subdirs=True, overwrite=False):
         assert db == "mitdb"
         for name in files:
             target = Path(dl_dir) / name
             if name == "SHA256SUMS.txt":
-                lines = [f"{_digest(p)}  {p.name}" for p in sorted(mitdb_dir.iterdir())]
+                lines = [f"{_digest(mitdb_dir / f'{r}.{ext}')}  {r}.{ext}"
+                         for r in records for ext in ("hea", "dat", "atr")]
                 target.write_text("\n".join(lines))
                 continue
             shutil.copy(mitdb_dir / name, target)

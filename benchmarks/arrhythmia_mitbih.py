@@ -89,11 +89,17 @@ def _pct(value):
     return "–" if value is None else f"{100 * value:.1f}"
 
 
-def bench_accuracy(data_dir, epochs, markdown):
+def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None):
     from biosig._recipe import load_recipe
     from biosig._run import run_recipe
+    from biosig.datasets import MITBIHArrhythmia
 
     overrides = [f"training.epochs={epochs}"] if epochs else []
+    if bootstrap is not None:
+        overrides.append(f"training.bootstrap={bootstrap}")
+    if records:  # a reduced protocol on named records of each side
+        overrides += [f"split.train={[r for r in MITBIHArrhythmia.DS1 if r in records]}",
+                      f"split.test={[r for r in MITBIHArrhythmia.DS2 if r in records]}"]
     recipe = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml", overrides)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
@@ -138,6 +144,10 @@ def main(argv=None):
     parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
     parser.add_argument("--markdown", action="store_true", help="print the accuracy table as Markdown")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--records", nargs="+",
+                        help="DS1/DS2 records to use (default: every one here; fewer is a "
+                             "reduced protocol)")
+    parser.add_argument("--bootstrap", type=int, help="override training.bootstrap")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     if not args.data_dir:
@@ -149,10 +159,13 @@ def main(argv=None):
 
     ds = MITBIHArrhythmia(args.data_dir, progress=False)
     split = list(ds.DS1) + list(ds.DS2)
+    if args.records:
+        split = [r for r in split if r in args.records]
     present = [r for r in split if r not in ds.missing(split)]
     results = {"loading": bench_loading(args.data_dir, present, args.repeat)}
     if not args.skip_accuracy:
-        results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown)
+        results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown,
+                                             args.records, args.bootstrap)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
 

@@ -43,7 +43,19 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.environ.get("BIOSIG_DATA"))
     parser.add_argument("--epochs", type=int, default=30)
+    parser.add_argument("--records", nargs="+",
+                        help="DS1/DS2 records to use (default: every one here; fewer is a "
+                             "reduced protocol)")
+    parser.add_argument("--bootstrap", type=int, help="override training.bootstrap")
     args = parser.parse_args(argv)
+    from biosig.datasets import MITBIHArrhythmia
+
+    common = [f"training.epochs={args.epochs}"]
+    if args.bootstrap is not None:
+        common.append(f"training.bootstrap={args.bootstrap}")
+    if args.records:
+        common += [f"split.train={[r for r in MITBIHArrhythmia.DS1 if r in args.records]}",
+                   f"split.test={[r for r in MITBIHArrhythmia.DS2 if r in args.records]}"]
     from biosig._recipe import load_recipe
     from biosig._run import run_recipe
 
@@ -51,8 +63,7 @@ def main(argv=None):
     with tempfile.TemporaryDirectory() as tmp:
         for name, extra in SETTINGS:
             imbalance = name.split(" ")[0]
-            overrides = [f"training.imbalance=\"{imbalance}\"",
-                         f"training.epochs={args.epochs}", *extra]
+            overrides = [f"training.imbalance=\"{imbalance}\"", *common, *extra]
             recipe = load_recipe(RECIPE, overrides)
             out = run_recipe(recipe, recipe_path=str(RECIPE), data_dir=args.data_dir,
                              out=Path(tmp) / imbalance.replace(" ", "_") / str(len(rows)),

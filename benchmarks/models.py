@@ -97,7 +97,8 @@ def _rbm_table(args):
     print(f"{'hidden':>6} {'batch':>5} | {'sklearn ex/s':>12} {'error':>6} | {'biosig fit':>10} "
           f"{'epoch':>9} {'error':>6} | {'fit':>6} {'epoch':>6} {'to sklearn error':>16}")
     n = len(X) * args.epochs
-    for hidden, batch, lr in ((64, 10, 0.06), (256, 10, 0.06), (256, 100, 0.1), (512, 100, 0.1)):
+    settings = ((64, 10, 0.06), (256, 10, 0.06), (256, 100, 0.1), (512, 100, 0.1))
+    for hidden, batch, lr in settings[:args.rbm_settings]:
         hp = dict(n_components=hidden, learning_rate=lr, batch_size=batch, random_state=0)
         sk, t_sk = _timed_fit(BernoulliRBM(**hp, n_iter=args.epochs), X)
         err_sk = _reconstruction_error(sk, X)
@@ -177,14 +178,21 @@ def _steady_rate(n_windows, times):
     return n_windows / float(np.median(np.diff(times)))
 
 
-def _throughput(train_epochs):
+def _specs(models=None, scale=1.0):
+    """The model specs chosen by ``--models``, with ``--scale`` times their windows."""
+    chosen = [spec for spec in _model_specs() if not models or spec[0] in models]
+    return [(name, described, shape, n_classes, max(2 * BATCH_SIZE, int(n * scale)), make)
+            for name, described, shape, n_classes, n, make in chosen]
+
+
+def _throughput(train_epochs, models=None, scale=1.0):
     """Steady-state training windows/s of every model on this process's backend."""
     import keras
 
     from biosig.models import AutoencoderAnomalyDetector
 
     rates = {}
-    for name, _, shape, n_classes, n_windows, make in _model_specs():
+    for name, _, shape, n_classes, n_windows, make in _specs(models, scale):
         X, y = _synthetic(shape, n_classes, n_windows)
         common = dict(batch_size=BATCH_SIZE, random_state=0, verbose=0)
         clock = _epoch_ends()
@@ -254,11 +262,11 @@ def _braindecode_comparison(train_epochs):
     }
 
 
-def _in_subprocess(mode, backend, train_epochs):
+def _in_subprocess(mode, backend, train_epochs, extra=()):
     """Run this script with ``mode`` on ``backend``; its JSON, or ``{"error": ...}``."""
     done = subprocess.run(
         [sys.executable, os.path.abspath(__file__), mode, "--backend", backend,
-         "--train-epochs", str(train_epochs)],
+         "--train-epochs", str(train_epochs), *extra],
         capture_output=True, text=True)
     if done.returncode:
         return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip()
@@ -266,9 +274,10 @@ def _in_subprocess(mode, backend, train_epochs):
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def _throughput_table(train_epochs):
-    backends = [b for b in BACKENDS if importlib.util.find_spec(b) is not None]
-    results = [_in_subprocess("--throughput-only", b, train_epochs) for b in backends]
+def _throughput_table(train_epochs, backends=None, models=None, scale=1.0):
+    backends = [b for b in backends or BACKENDS if importlib.util.find_spec(b) is not None]
+    extra = ["--scale", str(scale)] + (["--models", *models] if models else [])
+    results = [_in_subprocess("--throughput-only", b, train_epochs, extra) for b in backends]
     for backend, result in zip(backends, results):
         if "error" in result:
             print(f"backend {backend} failed: {result['error']}")
@@ -277,7 +286,7 @@ def _throughput_table(train_epochs):
           f"median of {train_epochs} epochs after a warm-up epoch")
     columns = [f"{r['backend']} ({r['device']})" for r in ran]
     print(f"{'model':<38} {'input':<26} {'shape':<12}" + "".join(f" {c:>17}" for c in columns))
-    for name, described, shape, _, _, _ in _model_specs():
+    for name, described, shape, _, _, _ in _specs(models, scale):
         print(f"{name:<38} {described:<26} {'x'.join(map(str, shape)):<12}"
               + "".join(f" {r['rates'][name]:>17,.0f}" for r in ran))
 
@@ -316,6 +325,14 @@ def main(argv=None):
                         help="print the model throughput on this backend as JSON")
     parser.add_argument("--braindecode-only", action="store_true",
                         help="print the EEGNet comparison (on the torch backend) as JSON")
+    parser.add_argument("--backends", nargs="+", choices=BACKENDS,
+                        help="backends of the throughput table (default: every one that imports)")
+    parser.add_argument("--models", nargs="+", help="models of the throughput table (default: all)")
+    parser.add_argument("--scale", type=float, default=1.0,
+                        help="windows per model in the throughput table, as a share of the default")
+    parser.add_argument("--rbm-settings", type=int, default=4,
+                        help="how many of the four RBM sizes to time, smallest first")
+    parser.add_argument("--skip-braindecode", action="store_true")
     args = parser.parse_args(argv)
     if args.train_epochs < 1:
         parser.error("--train-epochs must be at least 1")
@@ -324,13 +341,14 @@ def main(argv=None):
     if args.backend:
         os.environ["KERAS_BACKEND"] = args.backend
     if args.throughput_only:
-        print(json.dumps(_throughput(args.train_epochs)))
+        print(json.dumps(_throughput(args.train_epochs, args.models, args.scale)))
     elif args.braindecode_only:
         print(json.dumps(_braindecode_comparison(args.train_epochs)))
     else:
         _rbm_table(args)
-        _throughput_table(args.train_epochs)
-        _braindecode_table(args.train_epochs)
+        _throughput_table(args.train_epochs, args.backends, args.models, args.scale)
+        if not args.skip_braindecode:
+            _braindecode_table(args.train_epochs)
     return 0
 
 

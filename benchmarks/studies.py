@@ -42,12 +42,14 @@ def _cell(ci):
     return f"{ci['value']:.3f} [{ci['low']:.3f}, {ci['high']:.3f}]"
 
 
-def main():
+def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.environ.get("BIOSIG_DATA"))
     parser.add_argument("--quick", action="store_true", help="few epochs, 200 bootstrap resamples")
     parser.add_argument("--only", nargs="+", help="recipe names")
-    args = parser.parse_args()
+    parser.add_argument("--set", dest="overrides", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a key of every recipe run")
+    args = parser.parse_args(argv)
     if not args.data_dir:
         parser.error("set BIOSIG_DATA or --data-dir")
     from biosig import load_recipe, run_recipe
@@ -62,7 +64,7 @@ def main():
             recipe = load_recipe(path)
             overrides = [f"{k}={v}" for k, v in QUICK.items()
                          if k.split(".")[1] in recipe[k.split(".")[0]]]
-        recipe = load_recipe(path, overrides)
+        recipe = load_recipe(path, overrides + args.overrides)
         started = time.perf_counter()
         row = {"study": path.stem, "anchor": ANCHORS.get(path.stem, "")}
         try:

@@ -410,6 +410,8 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
                  if k != "latencies"]
         pd.DataFrame(rows, columns=["fold", "class", "metric", "value"]).to_csv(
             tmp / "results.csv", index=False)
+        import matplotlib.pyplot as plt  # after biosig.evaluation chose its backend
+
         figures = []
         for name, fig in (("confusion_matrix.png", plot_confusion_matrix(
                               metrics["confusion_matrix"], classes)),
@@ -417,6 +419,7 @@ def run_recipe(recipe, *, recipe_path="<recipe>", data_dir=None, out=None, downl
                           ("precision_recall.png", plot_precision_recall(yt, st, np.asarray(classes))),
                           ("training_curves.png", plot_training_curves(inner.history_))):
             fig.savefig(tmp / name, dpi=120)
+            plt.close(fig)
             figures.append(tmp / name)
         inner.save(tmp / "model.keras")
         header["wall_time_s"] = round(time.perf_counter() - started, 1)

@@ -9,6 +9,7 @@ from sklearn.model_selection import GroupShuffleSplit, ShuffleSplit
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ._dbn import DBNClassifier
+from ._seeding import seeded_fit
 
 __all__ = ["AutoencoderAnomalyDetector", "StackedDenoisingAutoencoderClassifier"]
 
@@ -188,6 +189,7 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
                              f"window, got {flat.shape[1]} (shape {X.shape[1:]})")
         return ((flat - self.mean_) / self.scale_).astype(np.float32)
 
+    @seeded_fit
     def fit(self, X, y=None, groups=None):
         """Train on normal data only.
 
@@ -206,8 +208,6 @@ class AutoencoderAnomalyDetector(OutlierMixin, BaseEstimator):
         if not 0 < self.validation_fraction < 1:
             raise ValueError("AutoencoderAnomalyDetector needs a validation split to set its "
                              f"threshold; validation_fraction={self.validation_fraction}")
-        if self.random_state is not None:
-            keras.utils.set_random_seed(self.random_state)
         X = validate_data(self, X, allow_nd=True, dtype=np.float32)
         flat = X.reshape(len(X), -1)
         splitter = (GroupShuffleSplit if groups is not None else ShuffleSplit)(

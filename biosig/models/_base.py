@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training import BalancedBatches, SparseFocalLoss, class_weights
 from ._inputs import unpack_inputs
+from ._seeding import seeded_fit
 
 __all__ = []
 
@@ -139,6 +140,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         outputs = self._build_head(x, f, n_classes)
         return keras.Model(inputs, outputs, name=type(self).__name__)
 
+    @seeded_fit
     def fit(self, X, y, groups=None):
         """Train the network, early-stopping on a validation split taken by group.
 
@@ -164,8 +166,6 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError("need at least two classes to train, got 1 class: "
                              f"{self.classes_.tolist()}")
-        if self.random_state is not None:
-            keras.utils.set_random_seed(self.random_state)
 
         train, val = self._validation_split(y_index, groups)
         weights = self.class_weight

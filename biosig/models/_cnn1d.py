@@ -56,9 +56,9 @@ class CNN1DClassifier(KerasWindowClassifier):
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
-        Seed of the weights, the shuffling and the validation split. When set,
-        ``fit`` calls :func:`keras.utils.set_random_seed`, which also seeds
-        Python's and NumPy's global generators.
+        Seed of the weights, the shuffling and the validation split. The
+        global generators Keras draws from are seeded for the span of ``fit``
+        and restored after it.
     verbose : "auto" | int
         Keras' verbosity: a progress bar ("auto", 1), a line per epoch (2) or
         silence (0).

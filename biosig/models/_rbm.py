@@ -12,6 +12,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 from tqdm.auto import tqdm
 
+from ._seeding import seeded_fit
+
 __all__ = ["RBM"]
 
 _VISIBLE = ("bernoulli", "gaussian")
@@ -197,6 +199,7 @@ class RBM(TransformerMixin, BaseEstimator):
         self.random_state = random_state
         self.verbose = verbose
 
+    @seeded_fit
     def fit(self, X, y=None):
         """Train on ``X`` (n_samples, n_features).
 
@@ -213,8 +216,6 @@ class RBM(TransformerMixin, BaseEstimator):
         batch = min(self.batch_size, len(X))
         rng = check_random_state(self.random_state)
         seed = int(rng.randint(2**31 - 1))
-        if self.random_state is not None:  # Keras' shuffling draws from the global seed
-            keras.utils.set_random_seed(seed)
         # Full minibatches only (the persistent chain has a fixed size), in
         # equal chunks of minibatches, one compiled call each: pad the data by
         # wrapping around a random permutation.

@@ -74,15 +74,15 @@ MODELS = {
     "cnn2d": (lambda X, fs: CWTScalogram(fs, freqs=range(2, 41, 4)).fit_transform(X[..., ::4]),
               lambda fs: CNN2DClassifier(filters=(8, 16), epochs=8, **_fit_kw())),
     "bilstm": (lambda X, fs: _frames(X),
-               lambda fs: BiLSTMClassifier(units=(16,), epochs=12, **_fit_kw())),
+               lambda fs: BiLSTMClassifier(units=(16,), epochs=8, **_fit_kw())),
     "cnn_lstm": (lambda X, fs: X,
-                 lambda fs: CNNLSTMClassifier(filters=(8, 16), units=(16,), epochs=8,
+                 lambda fs: CNNLSTMClassifier(filters=(8, 16), units=(16,), epochs=5,
                                               **_fit_kw())),
     "dbn": (lambda X, fs: WaveletFeatures().fit_transform(X),
             lambda fs: DBNClassifier((32, 16), pretrain_epochs=5, epochs=15, **_fit_kw())),
     "sdae": (lambda X, fs: WaveletFeatures().fit_transform(X),
-             lambda fs: StackedDenoisingAutoencoderClassifier((32, 16), pretrain_epochs=5,
-                                                              epochs=15, **_fit_kw())),
+             lambda fs: StackedDenoisingAutoencoderClassifier((32, 16), pretrain_epochs=3,
+                                                              epochs=10, **_fit_kw())),
 }
 
 

@@ -89,8 +89,8 @@ else:
     def test_sklearn_estimator_checks_on_the_torch_backend():
         pytest.importorskip("torch", reason="the checks run on PyTorch: pip install torch")
         out = subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider",
-             "-W", "ignore::sklearn.exceptions.SkipTestWarning"],
+            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-n", "2",
+             "--durations=0", "-W", "ignore::sklearn.exceptions.SkipTestWarning"],
             # one thread: these networks are tiny, and spare threads only contend
             env=dict(os.environ, KERAS_BACKEND="torch", OMP_NUM_THREADS="1"),
             capture_output=True, text=True,

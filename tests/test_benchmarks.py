@@ -1,0 +1,52 @@
+"""Every script in benchmarks/ runs to completion on its smallest configuration.
+
+The benchmarks are run on purpose, at full size, and their numbers go to the
+README; this smoke run keeps each of them importable and working, on the
+backend the suite runs on, so that none rots between runs.
+"""
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).parents[1] / "benchmarks"
+pytestmark = pytest.mark.slow
+
+#: The smallest configuration of each benchmark; ``{data}`` is the real-data folder.
+SMOKE = {
+    "arrhythmia_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
+                          "--repeat", "1", "--bootstrap", "20"],
+    "bootstrap": ["--data-dir", "{data}", "--records", "100", "103", "--resamples", "50",
+                  "--reference-resamples", "2"],
+    "features": ["--windows", "64", "--loop-windows", "8", "--repeat", "1",
+                 "--stream-windows", "512"],
+    "imbalance_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
+                         "--bootstrap", "20"],
+    "models": ["--repeat", "1", "--epochs", "2", "--rbm-settings", "1", "--train-epochs", "1",
+               "--scale", "0.05",
+               "--backends", "tensorflow", "--skip-braindecode"],
+    "studies": ["--data-dir", "{data}", "--only", "seizure_bonn", "--quick",
+                "--set", "split.n_splits=2", "--set", "training.epochs=1",
+                "--set", "training.bootstrap=20"],
+}
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"benchmark_{name}", BENCHMARKS / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_every_benchmark_has_a_smoke_configuration():
+    assert {p.stem for p in BENCHMARKS.glob("*.py")} == set(SMOKE)
+
+
+@pytest.mark.parametrize("name", sorted(SMOKE))
+def test_benchmark_runs_to_completion(name, data_dir, capsys):
+    args = [a.replace("{data}", str(data_dir)) for a in SMOKE[name]]
+    _load(name).main(args)
+    out = capsys.readouterr().out
+    assert out.strip(), f"benchmarks/{name}.py printed nothing"
+    assert "failed" not in out.lower(), out[-2000:]

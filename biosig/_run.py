@@ -106,6 +106,7 @@ class _Scorer:
             if alias in metrics:
                 out[f"{alias} Se"] = metrics[alias]["sensitivity"]
                 out[f"{alias} +P"] = metrics[alias]["ppv"]
+                out[f"{alias} F1"] = metrics[alias]["f1"]
         seizure = self.recipe["evaluation"]["seizure_label"]
         if seizure and seizure in metrics["per_class"]:
             out[f"{seizure} sensitivity"] = metrics["per_class"][seizure]["sensitivity"]
@@ -131,6 +132,7 @@ class _Scorer:
             if self.recipe["evaluation"]["aami"] and label in ci["per_class"]:
                 out[f"{alias} Se"] = ci["per_class"][label]["sensitivity"]
                 out[f"{alias} +P"] = ci["per_class"][label]["ppv"]
+                out[f"{alias} F1"] = ci["per_class"][label]["f1"]
         if seizure and seizure in ci["per_class"]:
             out[f"{seizure} sensitivity"] = ci["per_class"][seizure]["sensitivity"]
             out[f"{seizure} specificity"] = ci["per_class"][seizure]["specificity"]

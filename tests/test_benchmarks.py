@@ -23,9 +23,10 @@ SMOKE = {
                  "--stream-windows", "512"],
     "imbalance_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
                          "--bootstrap", "20"],
+    # One model of each kind of fit: plain, pretrained, and the anomaly detector's own.
     "models": ["--repeat", "1", "--epochs", "2", "--rbm-settings", "1", "--train-epochs", "1",
-               "--scale", "0.05",
-               "--backends", "tensorflow", "--skip-braindecode"],
+               "--scale", "0.05", "--backends", "tensorflow", "--skip-braindecode",
+               "--models", "CNN1DClassifier", "DBNClassifier", "AutoencoderAnomalyDetector"],
     "studies": ["--data-dir", "{data}", "--only", "seizure_bonn", "--quick",
                 "--set", "split.n_splits=2", "--set", "training.epochs=1",
                 "--set", "training.bootstrap=20"],

@@ -299,7 +299,8 @@ def check_model_fits(recipe, recipe_path, n_channels, n_samples):
     windows = np.random.default_rng(0).standard_normal((2, *shape)).astype(np.float32)
     keys = ("length" if recipe["windows"]["sampler"] == "sliding" else "tmin/tmax")
     try:
-        network = model._build(windows, None, n_classes)
+        stats = {"signal": (np.zeros(shape[0]), np.ones(shape[0]))}
+        network = model._build(shape, 0, n_classes, stats)
         network({"signal": windows[:1]})
     except Exception as err:  # Keras raises ValueError, or backend errors on empty axes
         params = ", ".join(f"{k} = {v!r}" for k, v in recipe["model"].items() if k != "name")

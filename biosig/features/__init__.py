@@ -4,7 +4,9 @@ from ._beat_morphology import BeatMorphology
 from ._differential_entropy import DifferentialEntropy
 from ._hjorth import Hjorth
 from ._scalogram import CWTScalogram
+from ._sequence import SubWindowFeatures
 from ._spectral import EEG_BANDS, BandPower, SpectralShape
+from ._tabular import TabularFeatures
 from ._wavelet import WaveletFeatures
 from ._wavelet_packet import WaveletPacketEnergy
 
@@ -16,6 +18,8 @@ __all__ = [
     "DifferentialEntropy",
     "Hjorth",
     "SpectralShape",
+    "SubWindowFeatures",
+    "TabularFeatures",
     "WaveletFeatures",
     "WaveletPacketEnergy",
 ]

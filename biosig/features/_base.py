@@ -5,7 +5,12 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils import check_array
 from sklearn.utils.validation import check_is_fitted
 
+from ..windows import WindowView
+
 __all__ = []
+
+#: Windows a feature extractor computes at a time from a WindowView.
+_CHUNK = 4096
 
 
 class WindowTransformer(TransformerMixin, BaseEstimator):
@@ -25,6 +30,13 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
         pass
 
     def _check_windows(self, X, reset):
+        if isinstance(X, WindowView):  # checked chunk by chunk in transform
+            if reset:
+                self.n_channels_, self.n_times_ = X.shape[1:]
+            elif X.shape[1:] != (self.n_channels_, self.n_times_):
+                raise ValueError(f"{type(self).__name__} was fitted on windows of "
+                                 f"{(self.n_channels_, self.n_times_)}, got {X.shape[1:]}")
+            return X
         if np.ndim(X) != 3:
             raise ValueError(f"{type(self).__name__} expects windows of shape "
                              f"(n_windows, n_channels, n_samples), got shape {np.shape(X)}")
@@ -58,7 +70,9 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : ndarray, shape (n_windows, n_channels, n_samples)
+        X : ndarray, shape (n_windows, n_channels, n_samples) | WindowView
+            Windows; a :class:`~biosig.windows.WindowView` is read a chunk at
+            a time.
 
         Returns
         -------
@@ -66,7 +80,14 @@ class WindowTransformer(TransformerMixin, BaseEstimator):
             Ordered by channel, then as ``get_feature_names_out`` lists them.
         """
         check_is_fitted(self, "n_channels_")
-        return self._compute(self._check_windows(X, reset=False))
+        X = self._check_windows(X, reset=False)
+        if not isinstance(X, WindowView):
+            return self._compute(X)
+        parts = [self._compute(check_array(chunk, allow_nd=True, estimator=self))
+                 for chunk in X.chunks(_CHUNK)]
+        if not parts:
+            raise ValueError(f"{type(self).__name__}: no windows to transform")
+        return np.concatenate(parts)
 
     def _channel_names(self):
         names = getattr(self, "ch_names", None)

@@ -5,7 +5,7 @@ import warnings
 import keras
 import numpy as np
 from keras import layers
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, clone
 from sklearn.model_selection import (
     GroupShuffleSplit,
     ShuffleSplit,
@@ -14,7 +14,9 @@ from sklearn.model_selection import (
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ..training import BalancedBatches, SparseFocalLoss, class_weights
+from ..training import SparseFocalLoss, class_weights
+from ..windows import WindowView
+from ._batches import WindowBatches
 from ._inputs import unpack_inputs
 from ._seeding import seeded_fit
 
@@ -41,9 +43,11 @@ TRAINING_PARAMS_DOC = """
         :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
         on integer labels.
     sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
+        Rebalances the training part of the fit, after the early-stopping
+        split (so validation windows are never resampled).
+        ``RandomOverSampler()`` or ``RandomUnderSampler()`` redraw the
+        batches at every epoch; any other sampler (``SMOTE()``, ...)
+        resamples the training feature vectors once.
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks, e.g. ``keras.callbacks.TensorBoard(log_dir)``
         for TensorBoard logs.
@@ -61,11 +65,33 @@ TRAINING_PARAMS_DOC = """
 """
 
 
-def _as_keras_inputs(windows, features):
-    inputs = {"signal": windows}
-    if features is not None:
-        inputs["features"] = features
-    return inputs
+class _Moments:
+    """Running mean and variance of the columns of row blocks, merged pairwise in float64."""
+
+    def __init__(self):
+        self.n, self.mean, self.m2 = 0, 0.0, 0.0
+
+    def add(self, rows):
+        n = len(rows)
+        if not n:
+            return
+        mean = rows.mean(axis=0, dtype=np.float64)
+        m2 = np.square(rows - mean.astype(rows.dtype)).sum(axis=0, dtype=np.float64)
+        delta, total = mean - self.mean, self.n + n
+        self.mean = self.mean + delta * n / total
+        self.m2 = self.m2 + m2 + delta ** 2 * self.n * n / total
+        self.n = total
+
+    def result(self):
+        return self.mean, self.m2 / max(self.n, 1)
+
+
+def _selects_indices(sampler):
+    """Whether a sampler only selects rows (so it can act on indices, batch by batch)."""
+    from imblearn.over_sampling import RandomOverSampler
+    from imblearn.under_sampling import RandomUnderSampler
+
+    return isinstance(sampler, (RandomOverSampler, RandomUnderSampler))
 
 
 class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
@@ -115,7 +141,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
             warnings.warn(
                 f"{type(self).__name__}.fit got no groups: the early-stopping validation "
                 "split is taken by window, so it shares subjects/records with training. "
-                "Pass groups=... to split by subject or record.", UserWarning, stacklevel=3)
+                "Pass groups=... to split by subject or record.", UserWarning, stacklevel=4)
             splitter = StratifiedShuffleSplit(1, test_size=self.validation_fraction,
                                               random_state=self.random_state)
             if np.bincount(y).min() < 2:  # a class too rare to stratify
@@ -124,21 +150,71 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         train, val = next(splitter.split(index, y, groups))
         return train, val
 
-    def _build(self, windows, features, n_classes):
-        channels_last = windows.transpose(0, 2, 1).astype(np.float64)
-        signal_in = keras.Input(shape=windows.shape[1:], name="signal")
+    def _view(self, X, *, reset):
+        """The input as a WindowView: checked as scikit-learn checks arrays, never copied."""
+        if isinstance(X, WindowView):
+            if reset:
+                self.n_features_in_ = X.shape[1]
+            elif X.shape[1] != self.n_features_in_:
+                raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is "
+                                 f"expecting {self.n_features_in_} features as input.")
+            return X
+        X = validate_data(self, X, reset=reset, allow_nd=True, dtype=np.float32)
+        windows, features = unpack_inputs(X, self.window_shape)
+        return WindowView(windows, features=features)
+
+    def _statistics(self, view, positions):
+        """Mean and variance of each input channel (and feature) over the training windows.
+
+        One streaming pass over the windows in chunks, accumulated in float64
+        (Chan et al.'s pairwise update); the windows are never copied whole.
+        Raises on non-finite values, as scikit-learn's input checks do.
+        """
+        signal = _Moments()
+        for chunk in view[positions].chunks():
+            if not np.isfinite(chunk).all():
+                raise ValueError("Input X contains NaN or infinity.")
+            signal.add(np.moveaxis(chunk, 1, -1).reshape(-1, chunk.shape[1]))
+        stats = {"signal": signal.result()}
+        if view.has_features:
+            features = view[positions].features
+            if not np.isfinite(features).all():
+                raise ValueError("Input X contains NaN or infinity.")
+            stats["features"] = (features.mean(axis=0, dtype=np.float64),
+                                 features.var(axis=0, dtype=np.float64))
+        return stats
+
+    def _build(self, window_shape, n_features, n_classes, stats):
+        signal_in = keras.Input(shape=window_shape, name="signal")
         x = layers.Permute((2, 1), name="channels_last")(signal_in)
-        x = layers.Normalization(axis=-1, mean=channels_last.mean(axis=(0, 1)),
-                                 variance=channels_last.var(axis=(0, 1)), name="signal_norm")(x)
+        x = layers.Normalization(axis=-1, mean=stats["signal"][0], variance=stats["signal"][1],
+                                 name="signal_norm")(x)
         inputs, f = {"signal": signal_in}, None
-        if features is not None:
-            feature_in = keras.Input(shape=(features.shape[1],), name="features")
-            f = layers.Normalization(axis=-1, mean=features.mean(axis=0, dtype=np.float64),
-                                     variance=features.var(axis=0, dtype=np.float64),
-                                     name="feature_norm")(feature_in)
+        if n_features:
+            feature_in = keras.Input(shape=(n_features,), name="features")
+            f = layers.Normalization(axis=-1, mean=stats["features"][0],
+                                     variance=stats["features"][1], name="feature_norm")(feature_in)
             inputs["features"] = feature_in
         outputs = self._build_head(x, f, n_classes)
         return keras.Model(inputs, outputs, name=type(self).__name__)
+
+    def _resample(self, view, positions, y_index):
+        """Apply a sampler that synthesises or selects by features (SMOTE, ...) to the training part."""
+        sampler = getattr(self, "sampler", None)
+        if sampler is None or _selects_indices(sampler):
+            return view, positions, y_index
+        windows = view.take(positions)
+        if windows.shape[1] != 1 or view.has_features:
+            raise ValueError(f"{type(sampler).__name__} resamples feature vectors; "
+                             f"{type(self).__name__} got windows of shape {windows.shape[1:]}. "
+                             "Use RandomOverSampler or RandomUnderSampler (balanced batches) "
+                             "for windows")
+        sampler = clone(sampler)
+        if "random_state" in sampler.get_params():
+            sampler.set_params(random_state=self.random_state)
+        flat, y_new = sampler.fit_resample(windows[:, 0], y_index[positions])
+        return (WindowView(flat[:, None, :].astype(np.float32)), np.arange(len(flat)),
+                np.asarray(y_new))
 
     @seeded_fit
     def fit(self, X, y, groups=None):
@@ -146,8 +222,10 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
 
         Parameters
         ----------
-        X : ndarray, shape (n_windows, n_channels, n_samples) or (n_windows, n_columns)
-            Windows, or the output of :func:`~biosig.models.pack_inputs`.
+        X : ndarray, shape (n_windows, n_channels, n_samples) or (n_windows, n_columns) | WindowView
+            Windows, the output of :func:`~biosig.models.pack_inputs`, or a
+            :class:`~biosig.windows.WindowView` of a window store (read in
+            batches, never whole; its tabular features join the network).
         y : array-like, shape (n_windows,)
             Class labels.
         groups : array-like, shape (n_windows,) | None
@@ -159,14 +237,22 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32)
-        windows, features = unpack_inputs(X, self.window_shape)
+        if isinstance(X, WindowView):
+            if y is None:
+                raise ValueError(f"{type(self).__name__} requires y to be passed, but the "
+                                 "target y is None")
+            view, y = self._view(X, reset=True), np.asarray(y)
+            if len(y) != len(view):
+                raise ValueError(f"{len(view)} windows but {len(y)} labels")
+        else:
+            X, y = validate_data(self, X, y, allow_nd=True, dtype=np.float32)
+            windows, features = unpack_inputs(X, self.window_shape)
+            view = WindowView(windows, features=features)
         check_classification_targets(y)
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
             raise ValueError("need at least two classes to train, got 1 class: "
                              f"{self.classes_.tolist()}")
-
         train, val = self._validation_split(y_index, groups)
         weights = self.class_weight
         if isinstance(weights, dict):
@@ -177,14 +263,19 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
             weights = {i: w for k, w in weights.items()
                        if (i := int(np.searchsorted(self.classes_, k))) in in_train}
         weights = class_weights(y_index[train], weights)
+        val_view, val_y = view, y_index
+        view, train, y_index = self._resample(view, train, y_index)
+        n_features = view.base_features.shape[1] if view.has_features else 0
         try:
-            self.model_ = self._build(windows[train],
-                                      None if features is None else features[train],
-                                      len(self.classes_))
+            stats = self._statistics(view, train)
+            self.model_ = self._build(tuple(view.shape[1:]), n_features, len(self.classes_),
+                                      stats)
         except ValueError as err:  # e.g. Keras' shape inference: a pool longer than its input
+            if "NaN" in str(err):
+                raise
             raise ValueError(
                 f"{type(self).__name__} cannot be built on windows of shape "
-                f"{tuple(windows.shape[1:])}: {str(err).splitlines()[0][:200]}") from None
+                f"{tuple(view.shape[1:])}: {str(err).splitlines()[0][:200]}") from None
         self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
                             loss=self._loss(), metrics=["accuracy"])
         callbacks = list(self.callbacks or [])
@@ -192,38 +283,32 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         if val is not None:
             # Weighted like the training loss, so early stopping follows the
             # objective being trained rather than the majority class.
-            val_weight = np.array([weights.get(c, 1.0) for c in range(len(self.classes_))])[y_index[val]]
-            validation_data = (_as_keras_inputs(windows[val], None if features is None else features[val]),
-                               y_index[val], val_weight)
+            table = np.array([weights.get(c, 1.0) for c in range(len(self.classes_))])
+            validation_data = WindowBatches(val_view, val_y, self.batch_size, positions=val,
+                                            shuffle=False, sample_weight=table[val_y])
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
-        train_inputs = _as_keras_inputs(windows[train],
-                                        None if features is None else features[train])
         sampler = getattr(self, "sampler", None)
-        if sampler is not None:
-            # The batches are rebalanced, so class weights would count twice.
-            stream = BalancedBatches(train_inputs, y_index[train], self.batch_size,
-                                     sampler=sampler, random_state=self.random_state)
-            history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
-                                      callbacks=callbacks, verbose=self.verbose)
-        else:
-            history = self.model_.fit(
-                train_inputs, y_index[train], batch_size=self.batch_size, epochs=self.epochs,
-                validation_data=validation_data, class_weight=weights, callbacks=callbacks,
-                verbose=self.verbose, shuffle=True)
+        balanced = sampler is not None and _selects_indices(sampler)
+        seed = None if self.random_state is None else int(self.random_state)
+        # The batches are rebalanced, so class weights would count twice.
+        stream = WindowBatches(view, y_index, self.batch_size, positions=train, seed=seed,
+                               sampler=sampler if balanced else None)
+        history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
+                                  class_weight=None if balanced else weights,
+                                  callbacks=callbacks, verbose=self.verbose)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
-        self.window_shape_ = tuple(windows.shape[1:])
+        self.window_shape_ = tuple(view.shape[1:])
         return self
 
     def _checked_inputs(self, X):
-        """Windows and features of ``X`` after checking them against what ``fit`` saw."""
+        """The input as a WindowView, after checking it against what ``fit`` saw."""
         check_is_fitted(self, "model_")
-        X = validate_data(self, X, reset=False, allow_nd=True, dtype=np.float32)
-        windows, features = unpack_inputs(X, self.window_shape)
-        if windows.shape[1:] != self.window_shape_:
+        view = self._view(X, reset=False)
+        if tuple(view.shape[1:]) != self.window_shape_:
             raise ValueError(f"{type(self).__name__} was fitted on windows of shape "
-                             f"{self.window_shape_}, got {windows.shape[1:]}")
-        return _as_keras_inputs(windows, features)
+                             f"{self.window_shape_}, got {tuple(view.shape[1:])}")
+        return view
 
     def predict_proba(self, X):
         """Class probabilities.
@@ -233,8 +318,9 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         proba : ndarray, shape (n_windows, n_classes)
             Columns follow ``classes_``.
         """
-        inputs = self._checked_inputs(X)
-        proba = self.model_.predict(inputs, batch_size=self.batch_size, verbose=0)
+        view = self._checked_inputs(X)
+        batches = WindowBatches(view, None, self.batch_size, shuffle=False)
+        proba = self.model_.predict(batches, verbose=0)
         return np.asarray(proba, dtype=np.float64)
 
     def predict(self, X):

@@ -50,9 +50,11 @@ class CNN1DClassifier(KerasWindowClassifier):
         :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
         on integer labels.
     sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
+        Rebalances the training part of the fit, after the early-stopping
+        split (so validation windows are never resampled).
+        ``RandomOverSampler()`` or ``RandomUnderSampler()`` redraw the
+        batches at every epoch; any other sampler (``SMOTE()``, ...)
+        resamples the training feature vectors once.
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None

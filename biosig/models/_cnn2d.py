@@ -1,7 +1,6 @@
 """A 2-D CNN for time-frequency images such as CWT scalograms."""
 
 import keras
-import numpy as np
 from keras import layers
 
 from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
@@ -59,15 +58,14 @@ class CNN2DClassifier(KerasWindowClassifier):
         self.random_state = random_state
         self.verbose = verbose
 
-    def _build(self, images, features, n_classes):
-        if images.ndim != 4:
+    def _build(self, window_shape, n_features, n_classes, stats):
+        if len(window_shape) != 3:
             raise ValueError("CNN2DClassifier expects images of shape (n, channels, scales, "
-                             f"time), got shape {images.shape}")
-        last = np.moveaxis(images, 1, -1).astype(np.float64)
-        image_in = keras.Input(shape=images.shape[1:], name="signal")
+                             f"time), got windows of shape {window_shape}")
+        image_in = keras.Input(shape=window_shape, name="signal")
         x = layers.Permute((2, 3, 1), name="channels_last")(image_in)
-        x = layers.Normalization(axis=-1, mean=last.mean(axis=(0, 1, 2)),
-                                 variance=last.var(axis=(0, 1, 2)), name="image_norm")(x)
+        x = layers.Normalization(axis=-1, mean=stats["signal"][0], variance=stats["signal"][1],
+                                 name="image_norm")(x)
         for i, n in enumerate(self.filters):
             x = layers.Conv2D(n, self.kernel_size, padding="same", use_bias=False,
                               name=f"conv{i}")(x)

@@ -58,9 +58,11 @@ class DBNClassifier(KerasWindowClassifier):
         :class:`~biosig.training.SparseFocalLoss` (gamma 2), or any Keras loss
         on integer labels.
     sampler : imblearn sampler | None
-        When set (e.g. ``RandomOverSampler()``), training batches come from
-        :class:`~biosig.training.BalancedBatches`, which rebalances the
-        classes with this sampler at every epoch.
+        Rebalances the training part of the fit, after the early-stopping
+        split (so validation windows are never resampled).
+        ``RandomOverSampler()`` or ``RandomUnderSampler()`` redraw the
+        batches at every epoch; any other sampler (``SMOTE()``, ...)
+        resamples the training feature vectors once.
     callbacks : list of keras.callbacks.Callback | None
         Extra callbacks for fine-tuning.
     random_state : int | None
@@ -125,13 +127,22 @@ class DBNClassifier(KerasWindowClassifier):
             self.rbms_.append(rbm)
             self.pretraining_errors_.append(list(rbm.reconstruction_error_))
 
-    def _build(self, windows, features, n_classes):
-        flat = windows.reshape(len(windows), -1).astype(np.float64)
-        mean, var = flat.mean(axis=0), flat.var(axis=0)
-        self._pretrain(((flat - mean) / np.sqrt(np.where(var > 0, var, 1.0))).astype(np.float32))
-        signal_in = keras.Input(shape=windows.shape[1:], name="signal")
+    def _statistics(self, view, positions):
+        # Pretraining reads the training feature vectors whole (they are small).
+        flat = view.take(positions).reshape(len(positions), -1)
+        if not np.isfinite(flat).all():
+            raise ValueError("Input X contains NaN or infinity.")
+        mean = flat.mean(axis=0, dtype=np.float64)
+        var = flat.var(axis=0, dtype=np.float64)
+        scale = np.sqrt(np.where(var > 0, var, 1.0)).astype(np.float32)
+        self._pretrain((flat - mean.astype(np.float32)) / scale)
+        return {"signal": (mean, var)}
+
+    def _build(self, window_shape, n_features, n_classes, stats):
+        signal_in = keras.Input(shape=window_shape, name="signal")
         x = layers.Flatten(name="flatten")(signal_in)
-        x = layers.Normalization(axis=-1, mean=mean, variance=var, name="input_norm")(x)
+        x = layers.Normalization(axis=-1, mean=stats["signal"][0], variance=stats["signal"][1],
+                                 name="input_norm")(x)
         for depth, (weights, bias) in enumerate(self._stack()):
             dense = layers.Dense(weights.shape[1], activation="sigmoid",
                                  name=f"{self._layer_prefix}_{depth}")

@@ -1,6 +1,7 @@
 """Windows on disk: a memory-mapped store, and a cache keyed by how it was made."""
 
 import hashlib
+import importlib.metadata
 import json
 import os
 import shutil
@@ -11,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import __version__
 from .._config import get_cache_dir
 from ._windows import Windows
 
@@ -33,13 +33,52 @@ def _sha256(path):
     return digest.hexdigest()
 
 
+_HEADER_BYTES = 4096  # room for the .npy header of a store grown window by window
+
+
+class _GrowingArray:
+    """A ``.npy`` file whose rows are appended before their number is known.
+
+    The data starts at a fixed offset; :meth:`close` writes a version 1.0
+    header for the final shape, padded to that offset, as the ``.npy``
+    format allows (its header is a dict padded with spaces and a newline).
+    """
+
+    def __init__(self, path):
+        self.path = Path(path)
+        self._file = open(self.path, "wb")
+        self._file.write(b"\0" * _HEADER_BYTES)
+        self.shape = None
+
+    def append(self, rows):
+        rows = np.ascontiguousarray(rows, dtype=np.float32)
+        if self.shape is None:
+            self.shape = (0, *rows.shape[1:])
+        elif rows.shape[1:] != self.shape[1:]:
+            raise ValueError(f"windows of shape {rows.shape[1:]} cannot join windows of shape "
+                             f"{self.shape[1:]} in {self.path.parent}")
+        self._file.write(rows.tobytes())
+        self.shape = (self.shape[0] + len(rows), *self.shape[1:])
+
+    def close(self):
+        header = repr({"descr": np.dtype(np.float32).str, "fortran_order": False,
+                       "shape": tuple(self.shape)})
+        pad = _HEADER_BYTES - len(np.lib.format.MAGIC_PREFIX) - 4 - len(header) - 1
+        self._file.seek(0)
+        self._file.write(np.lib.format.magic(1, 0)
+                         + np.uint16(len(header) + pad + 1).tobytes()
+                         + header.encode("latin1") + b" " * pad + b"\n")
+        self._file.close()
+
+
 def write_windows(windows, path, *, key=None):
-    """Write windows to a store folder, atomically.
+    """Write windows to a store folder, atomically; a corpus larger than RAM in parts.
 
     The store is a folder of NumPy ``.npy`` files (``X``, ``y``, ``groups``),
     ``meta.csv`` and a ``manifest.json`` holding shapes and SHA-256 sums. It
     is written under a temporary name beside ``path`` and renamed when
-    complete.
+    complete. Given an iterable of Windows (one a recording, say), each part
+    is appended to ``X.npy`` as it comes, so only one part is in memory.
 
     Plain ``.npy`` memory maps rather than Zarr: they need no extra
     dependency, a batch of windows is one slice of rows that the OS pages in
@@ -48,7 +87,8 @@ def write_windows(windows, path, *, key=None):
 
     Parameters
     ----------
-    windows : Windows
+    windows : Windows | iterable of Windows
+        All parts must share the sampling rate, channels and window shape.
     path : path-like
         The store folder; it must not exist.
     key : dict | None
@@ -64,26 +104,48 @@ def write_windows(windows, path, *, key=None):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial-", dir=path.parent))
     try:
-        arrays = {"X": np.asarray(windows.X, dtype=np.float32),
-                  "y": np.asarray(windows.y).astype(str),
-                  "groups": np.asarray(windows.groups).astype(str)}
-        for name, array in arrays.items():
-            np.save(tmp / f"{name}.npy", array)
-        windows.meta.to_csv(tmp / "meta.csv", index=False)
-        files = [f"{n}.npy" for n in _ARRAYS] + ["meta.csv"]
-        manifest = {
-            "biosig_version": __version__, "n_windows": len(windows),
-            "window_shape": list(windows.X.shape[1:]), "sfreq": windows.sfreq,
-            "ch_names": list(windows.ch_names),
-            "sha256": {f: _sha256(tmp / f) for f in files},
-            "size": {f: (tmp / f).stat().st_size for f in files},
-            "key": key,
-        }
-        (tmp / _MANIFEST).write_text(json.dumps(manifest, indent=1))
+        _write_parts([windows] if isinstance(windows, Windows) else windows, tmp, key)
         os.replace(tmp, path)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def _write_parts(parts, folder, key):
+    X = _GrowingArray(folder / "X.npy")
+    y, groups, meta, first = [], [], [], None
+    try:
+        for part in parts:
+            if first is None:
+                first = part
+            elif part.sfreq != first.sfreq or list(part.ch_names) != list(first.ch_names):
+                record = part.meta["record"].iloc[0] if len(part) else "?"
+                raise ValueError(f"record {record}: windows at {part.sfreq:g} Hz on "
+                                 f"{part.ch_names} cannot join windows at {first.sfreq:g} Hz "
+                                 f"on {first.ch_names}")
+            X.append(part.X)
+            y.append(np.asarray(part.y).astype(str))
+            groups.append(np.asarray(part.groups).astype(str))
+            meta.append(part.meta)
+    finally:
+        if X.shape is None:
+            X.shape = (0, 0, 0)
+        X.close()
+    if first is None:
+        raise ValueError(f"{folder}: no windows to store")
+    np.save(folder / "y.npy", np.concatenate(y))
+    np.save(folder / "groups.npy", np.concatenate(groups))
+    pd.concat(meta, ignore_index=True).to_csv(folder / "meta.csv", index=False)
+    files = [f"{n}.npy" for n in _ARRAYS] + ["meta.csv"]
+    manifest = {
+        "biosig_version": _version(), "n_windows": X.shape[0],
+        "window_shape": list(X.shape[1:]), "sfreq": first.sfreq,
+        "ch_names": list(first.ch_names),
+        "sha256": {f: _sha256(folder / f) for f in files},
+        "size": {f: (folder / f).stat().st_size for f in files},
+        "key": key,
+    }
+    (folder / _MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
 
 
 def read_windows(path, *, mmap=True, verify=True):
@@ -130,8 +192,15 @@ def read_windows(path, *, mmap=True, verify=True):
     return Windows(X, y, groups, meta, manifest["sfreq"], manifest["ch_names"])
 
 
+def _version():
+    try:
+        return importlib.metadata.version("biosig-dl")
+    except importlib.metadata.PackageNotFoundError:  # a source tree that is not installed
+        return "unknown"
+
+
 def _key_folder(key, cache_dir):
-    text = json.dumps({"biosig": __version__, **key}, sort_keys=True, default=str)
+    text = json.dumps({"biosig": _version(), **key}, sort_keys=True, default=str)
     digest = hashlib.sha256(text.encode()).hexdigest()[:20]
     base = Path(cache_dir) if cache_dir is not None else get_cache_dir()
     return base / "windows" / digest
@@ -146,7 +215,8 @@ def cached_windows(key, build, *, cache_dir=None, verify=True):
         Everything the windows depend on: source, subjects or records,
         preprocessing and sampler parameters. JSON-serialisable.
     build : callable
-        Called with no argument on a miss; returns a Windows.
+        Called with no argument on a miss; returns a Windows, or an iterable
+        of Windows parts that are written one by one.
     cache_dir : path-like | None
         Defaults to ``BIOSIG_CACHE`` or ``~/.cache/biosig``.
     verify : bool
@@ -160,7 +230,10 @@ def cached_windows(key, build, *, cache_dir=None, verify=True):
     Notes
     -----
     A store that fails its checks is reported with a warning, deleted and
-    rebuilt; it is never used.
+    rebuilt; it is never used. Each process builds under a name of its own
+    and publishes with one atomic rename: when two build the same key at
+    once, the second finds the first's store in place, discards its own and
+    reads the first's.
     """
     folder = _key_folder(key, cache_dir)
     if folder.exists():
@@ -168,6 +241,17 @@ def cached_windows(key, build, *, cache_dir=None, verify=True):
             return read_windows(folder, verify=verify)
         except StoreError as err:
             warnings.warn(f"rebuilding a corrupt window store: {err}", RuntimeWarning, stacklevel=2)
-            shutil.rmtree(folder)
-    write_windows(build(), folder, key=key)
+            shutil.rmtree(folder, ignore_errors=True)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{folder.name}.partial-", dir=folder.parent))
+    try:
+        parts = build()
+        _write_parts([parts] if isinstance(parts, Windows) else parts, tmp, key)
+        try:
+            os.replace(tmp, folder)
+        except OSError:  # another process published this key first: use its store
+            if not (folder / _MANIFEST).exists():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return read_windows(folder, verify=False)

@@ -90,8 +90,7 @@ def _pct(value):
 
 
 def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None):
-    from biosig._recipe import load_recipe
-    from biosig._run import run_recipe
+    from biosig.study import load_recipe, run_study
     from biosig.datasets import MITBIHArrhythmia
 
     overrides = [f"training.epochs={epochs}"] if epochs else []
@@ -103,7 +102,7 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None):
     recipe = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml", overrides)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
-        out = run_recipe(recipe, data_dir=data_dir, out=Path(tmp) / "run", partial=True,
+        out = run_study(recipe, data_dir=data_dir, out=Path(tmp) / "run", partial=True,
                          progress=False)
         wall = time.perf_counter() - start
         result = json.loads((out / "metrics.json").read_text())

@@ -56,8 +56,7 @@ def main(argv=None):
     if args.records:
         common += [f"split.train={[r for r in MITBIHArrhythmia.DS1 if r in args.records]}",
                    f"split.test={[r for r in MITBIHArrhythmia.DS2 if r in args.records]}"]
-    from biosig._recipe import load_recipe
-    from biosig._run import run_recipe
+    from biosig.study import load_recipe, run_study
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -65,7 +64,7 @@ def main(argv=None):
             imbalance = name.split(" ")[0]
             overrides = [f"training.imbalance=\"{imbalance}\"", *common, *extra]
             recipe = load_recipe(RECIPE, overrides)
-            out = run_recipe(recipe, recipe_path=str(RECIPE), data_dir=args.data_dir,
+            out = run_study(recipe, data_dir=args.data_dir,
                              out=Path(tmp) / imbalance.replace(" ", "_") / str(len(rows)),
                              partial=True, progress=False)
             result = json.loads((out / "metrics.json").read_text())

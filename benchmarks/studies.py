@@ -52,8 +52,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not args.data_dir:
         parser.error("set BIOSIG_DATA or --data-dir")
-    from biosig import load_recipe, run_recipe
-    from biosig._study import MissingDataError
+    from biosig.study import MissingDataError, load_recipe, run_study
 
     rows = []
     for path in sorted((ROOT / "recipes").glob("*.toml")):
@@ -61,15 +60,15 @@ def main(argv=None):
             continue
         overrides = []
         if args.quick:
-            recipe = load_recipe(path)
+            tables = load_recipe(path).to_dict()
             overrides = [f"{k}={v}" for k, v in QUICK.items()
-                         if k.split(".")[1] in recipe[k.split(".")[0]]]
+                         if k.split(".")[1] in tables[k.split(".")[0]]]
         recipe = load_recipe(path, overrides + args.overrides)
         started = time.perf_counter()
         row = {"study": path.stem, "anchor": ANCHORS.get(path.stem, "")}
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                out = run_recipe(recipe, data_dir=args.data_dir, out=Path(tmp) / "run",
+                out = run_study(recipe, data_dir=args.data_dir, out=Path(tmp) / "run",
                                  partial=True, progress=False)
                 result = json.loads((out / "metrics.json").read_text())
         except MissingDataError as err:

@@ -28,6 +28,14 @@ def _parser():
     run.add_argument("--quiet", action="store_true", help="no progress bars")
     run.add_argument("--verbose", action="store_true",
                      help="show the Keras backend's start-up log (TensorFlow's CUDA and CPU lines)")
+    run.add_argument("--n-jobs", type=int, default=1, metavar="N",
+                     help="fits (folds, selection candidates) run in N processes (-1: all cores)")
+    run.add_argument("--scheduler", metavar="ADDRESS",
+                     help="run the fits on a Dask cluster, e.g. tcp://10.0.0.5:8786 (its workers "
+                          "must see the data folder and the cache)")
+    run.add_argument("--resume", action="store_true",
+                     help="carry on an interrupted run with the same --out: only the fits not "
+                          "yet done run")
 
     report = sub.add_parser("report", help="write a run folder's report.html again")
     report.add_argument("run", help="run folder written by biosig run")
@@ -133,7 +141,7 @@ def main(argv=None):
         try:
             if args.command == "datasets":
                 return _datasets(args)
-            from ._runs import compare_runs, render_report
+            from .study import compare_runs, render_report
 
             if args.command == "report":
                 print(f"biosig: report written to {render_report(args.run)}")
@@ -149,13 +157,13 @@ def main(argv=None):
         os.environ["KERAS_BACKEND"] = args.backend
     with _quiet_startup(args.verbose):
         _start_backend(args.verbose)
-        from ._recipe import RecipeError, load_recipe
-        from ._run import run_recipe
+        from .study import RecipeError, load_recipe, run_study
 
     try:
-        recipe = load_recipe(args.recipe, args.overrides)
-        out = run_recipe(recipe, recipe_path=args.recipe, data_dir=args.data_dir, out=args.out,
-                         download=args.download, partial=args.partial, progress=not args.quiet)
+        study = load_recipe(args.recipe, args.overrides)
+        out = run_study(study, data_dir=args.data_dir, out=args.out, download=args.download,
+                        partial=args.partial, progress=not args.quiet, n_jobs=args.n_jobs,
+                        scheduler=args.scheduler, resume=args.resume)
     except (RecipeError, FileNotFoundError, FileExistsError, ValueError, OSError) as err:
         print(f"biosig: error: {err}", file=sys.stderr)
         return 2

@@ -24,6 +24,7 @@ SMOKE = {
     "imbalance_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
                          "--bootstrap", "20"],
     # One model of each kind of fit: plain, pretrained, and the anomaly detector's own.
+    "memory": ["--data-dir", "{data}", "--sizes", "2", "4", "--epochs", "1", "--bootstrap", "10"],
     "models": ["--repeat", "1", "--epochs", "2", "--rbm-settings", "1", "--train-epochs", "1",
                "--scale", "0.05", "--backends", "tensorflow", "--skip-braindecode",
                "--models", "CNN1DClassifier", "DBNClassifier", "AutoencoderAnomalyDetector"],

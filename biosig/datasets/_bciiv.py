@@ -133,7 +133,8 @@ class _BCICompIV(BaseSource):
         (session,) = self._sessions([session])
         record = f"{subject}{session}"
         path = self.path(f"{record}.gdf")
-        rec = read_raw(path, subject=subject, record=record, session=session, source=self.name)
+        rec = read_raw(path, subject=subject, record=record, session=session, source=self.name,
+                       preload=self.preload)
         if rec.sfreq != self.SFREQ:
             raise ValueError(f"{path}: sampled at {rec.sfreq:g} Hz; {self.name} is "
                              f"{self.SFREQ:g} Hz")

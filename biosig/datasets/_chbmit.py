@@ -269,7 +269,7 @@ class CHBMIT(PhysioNetSource):
             # Most files repeat T8-P8; MNE numbers the copies, handled below.
             warnings.filterwarnings("ignore", "Channel names are not unique")
             rec = read_raw(path, subject=self.patient(case), record=path.stem,
-                           source=self.name)
+                           source=self.name, preload=self.preload)
         expected = sfreq or self.SFREQ
         if rec.sfreq != expected:
             raise ValueError(f"{path}: sampled at {rec.sfreq:g} Hz; the summary states "

@@ -138,7 +138,8 @@ class EEGMotorImagery(PhysioNetSource):
         (subject,) = self.check_subjects([subject])
         (run,) = self._runs([run])
         path = self.path(self.subject_files(subject, [run])[0])
-        rec = read_raw(path, subject=subject, record=path.stem, source=self.name)
+        rec = read_raw(path, subject=subject, record=path.stem, source=self.name,
+                       preload=self.preload)
         if sfreq is not None and rec.sfreq != sfreq:
             raise ValueError(f"{path}: sampled at {rec.sfreq:g} Hz, expected {sfreq:g} Hz "
                              "(pass sfreq=None to accept it, then resample)")

@@ -35,6 +35,10 @@ class BaseSource:
         Download cache; defaults to ``BIOSIG_CACHE`` or ``~/.cache/biosig``.
     progress : bool
         Show progress bars.
+    preload : bool
+        Read signals into memory when loading. With False, EDF, BDF and GDF
+        recordings stay on disk until their data are asked for (MNE reads
+        them lazily), so many recordings can be listed at little cost.
     """
 
     name = ""
@@ -47,11 +51,13 @@ class BaseSource:
     #: How files are obtained when missing: "download" or "manual".
     access = "download"
 
-    def __init__(self, data_dir=None, *, download=False, cache_dir=None, progress=True):
+    def __init__(self, data_dir=None, *, download=False, cache_dir=None, progress=True,
+                 preload=True):
         self.data_dir = data_dir
         self.download = download
         self.cache_dir = cache_dir
         self.progress = progress
+        self.preload = preload
 
     # -- where files are -------------------------------------------------
     @property

@@ -295,7 +295,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         stream = WindowBatches(view, y_index, self.batch_size, positions=train, seed=seed,
                                sampler=sampler if balanced else None)
         history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
-                                  class_weight=None if balanced else weights,
+                                  class_weight=None if balanced else weights, shuffle=False,
                                   callbacks=callbacks, verbose=self.verbose)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.window_shape_ = tuple(view.shape[1:])

@@ -1,26 +1,53 @@
-"""Seed one fit without leaving a mark on the caller's random state."""
+"""Seed one fit without touching anyone else's random state, thread by thread."""
 
 import contextlib
 import functools
 import random
+import threading
 
 import keras
 import numpy as np
 
 __all__ = []
 
+_local = threading.local()
+
+
+class _KerasSeeds:
+    """Stands in for the ``random`` module where Keras draws its default seeds.
+
+    Keras gives every initializer, dropout and noise layer created without a
+    seed one drawn from Python's global ``random`` (``make_default_seed``).
+    Inside :func:`seeded`, this thread draws them from a private generator
+    instead; everywhere else the draws go to ``random`` as before.
+    """
+
+    def __getattr__(self, name):
+        return getattr(getattr(_local, "rng", None) or random, name)
+
+
+def _install():
+    from keras.src.random import seed_generator
+
+    if not isinstance(seed_generator.python_random, _KerasSeeds):
+        seed_generator.python_random = _KerasSeeds()
+
+
+_install()
+
 
 @contextlib.contextmanager
 def seeded(seed):
-    """Seed what Keras draws from while the block runs, then put the global state back.
+    """Make a fit repeatable from ``seed`` alone, leaving the global generators alone.
 
-    Keras draws unseeded initial weights and dropout seeds from Python's
-    ``random``, and shuffles arrays with NumPy's global generator (JAX,
-    PyTorch) or TensorFlow's global seed. Inside the block these are seeded
-    with ``seed``, so a fit is repeatable; on leaving it, Python's, NumPy's
-    and PyTorch's generators are restored, so seeding one estimator never
-    changes what other code draws. TensorFlow is touched only when it is the
-    backend, and its global seed has no getter to restore.
+    While the block runs, the seeds Keras draws for layers built without
+    one come from a generator private to this thread (other threads, such as
+    a Dask worker's, draw from ``random`` undisturbed). Keras shuffles arrays
+    with NumPy's global generator (JAX), PyTorch's (its data loaders) or
+    TensorFlow's global seed: NumPy's and PyTorch's are seeded for the block
+    and restored after it; TensorFlow's is set when TensorFlow is the backend
+    (it has no getter to restore). biosig's networks shuffle their own batches
+    with a seeded NumPy generator.
 
     Parameters
     ----------
@@ -30,16 +57,16 @@ def seeded(seed):
     if seed is None:
         yield
         return
-    python_state, numpy_state = random.getstate(), np.random.get_state()
-    torch_state = None
-    random.seed(seed)
+    outer = getattr(_local, "rng", None)
+    numpy_state, torch_state = np.random.get_state(), None
+    _local.rng = random.Random(seed)
     np.random.seed(seed % 2**32)
     backend = keras.backend.backend()
     if backend == "tensorflow":
         import tensorflow as tf
 
         tf.random.set_seed(seed)
-    elif backend == "torch":
+    elif backend == "torch":  # its data loaders shuffle arrays with torch's generator
         import torch
 
         torch_state = torch.get_rng_state()
@@ -47,7 +74,7 @@ def seeded(seed):
     try:
         yield
     finally:
-        random.setstate(python_state)
+        _local.rng = outer
         np.random.set_state(numpy_state)
         if torch_state is not None:
             import torch

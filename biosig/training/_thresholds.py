@@ -1,9 +1,17 @@
 """Decision thresholds tuned on a validation split, for one class of interest."""
 
-import numpy as np
-from sklearn.metrics import f1_score
+import inspect
 
-__all__ = ["predict_with_threshold", "tune_threshold"]
+import numpy as np
+from sklearn import get_config
+from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
+from sklearn.metrics import f1_score
+from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
+from sklearn.utils import _safe_indexing
+from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.validation import check_is_fitted
+
+__all__ = ["ClassThresholdClassifier", "predict_with_threshold", "tune_threshold"]
 
 
 def tune_threshold(y_true, proba, classes, target, *, metric=None, grid=None):
@@ -58,3 +66,103 @@ def predict_with_threshold(proba, classes, target, threshold):
     others[:, column] = -np.inf
     pred = classes[np.argmax(others, axis=1)]
     return np.where(proba[:, column] >= threshold, target, pred)
+
+
+class ClassThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
+    """A classifier whose decision threshold for one class is tuned on held-out groups.
+
+    ``fit`` trains a copy of ``estimator`` on part of the training data,
+    tunes the threshold of ``target`` on the rest (whole groups held out
+    when groups are given) with :func:`tune_threshold`, then trains
+    ``estimator`` on all of it. ``predict`` applies the threshold with
+    :func:`predict_with_threshold`; ``predict_proba`` is the estimator's.
+    Nothing of a test set is ever used.
+
+    Parameters
+    ----------
+    estimator : classifier
+        With ``predict_proba``; ``groups`` reach its ``fit`` through
+        scikit-learn's metadata routing when it is enabled (and directly
+        when the estimator's ``fit`` takes them).
+    target : label
+        The class whose threshold is tuned, e.g. ``"S"``.
+    validation_fraction : float
+        Share of groups (or windows) held out for tuning.
+    random_state : int | None
+        Seed of the held-out split.
+
+    Attributes
+    ----------
+    estimator_ : classifier
+        Trained on all of ``X``.
+    threshold_ : float
+    validation_score_ : float
+        The F1 of ``target`` at the threshold, on the held-out part.
+    classes_ : ndarray
+    """
+
+    __metadata_request__fit = {"groups": True}
+
+    def __init__(self, estimator, target, *, validation_fraction=0.2, random_state=None):
+        self.estimator = estimator
+        self.target = target
+        self.validation_fraction = validation_fraction
+        self.random_state = random_state
+
+    def get_metadata_routing(self):
+        """Route ``groups`` to the estimator's ``fit`` as well."""
+        return (MetadataRouter(owner=type(self).__name__).add_self_request(self)
+                .add(estimator=self.estimator,
+                     method_mapping=MethodMapping().add(caller="fit", callee="fit")))
+
+    def _fit_params(self, groups):
+        if get_config()["enable_metadata_routing"]:
+            routed = process_routing(self, "fit", groups=groups).estimator.fit
+            return {k: v for k, v in routed.items() if v is not None}
+        accepts = "groups" in inspect.signature(self.estimator.fit).parameters
+        return {"groups": groups} if groups is not None and accepts else {}
+
+    def fit(self, X, y, groups=None):
+        """Tune the threshold on a held-out part, then train on everything.
+
+        Parameters
+        ----------
+        X : array-like or WindowView
+        y : array-like, shape (n,)
+        groups : array-like, shape (n,) | None
+
+        Returns
+        -------
+        self
+        """
+        y = np.asarray(y)
+        if self.target not in set(y.tolist()):
+            raise ValueError(f"ClassThresholdClassifier: no training window is labelled "
+                             f"{self.target!r}")
+        if groups is not None:
+            groups = np.asarray(groups)
+            splitter = GroupShuffleSplit(1, test_size=self.validation_fraction,
+                                         random_state=self.random_state)
+        else:
+            splitter = StratifiedShuffleSplit(1, test_size=self.validation_fraction,
+                                              random_state=self.random_state)
+        inner, val = next(splitter.split(np.zeros(len(y)), y, groups))
+        params = self._fit_params(groups)
+        tuner = clone(self.estimator).fit(
+            _safe_indexing(X, inner), y[inner],
+            **{k: _safe_indexing(v, inner) for k, v in params.items()})
+        self.threshold_, self.validation_score_ = tune_threshold(
+            y[val], tuner.predict_proba(_safe_indexing(X, val)), tuner.classes_, self.target)
+        self.estimator_ = clone(self.estimator).fit(X, y, **params)
+        self.classes_ = self.estimator_.classes_
+        return self
+
+    def predict_proba(self, X):
+        """The estimator's class probabilities."""
+        check_is_fitted(self, "estimator_")
+        return self.estimator_.predict_proba(X)
+
+    def predict(self, X):
+        """Predict ``target`` where its probability reaches the tuned threshold."""
+        return predict_with_threshold(self.predict_proba(X), self.classes_, self.target,
+                                      self.threshold_)

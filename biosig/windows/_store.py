@@ -118,11 +118,11 @@ def _write_parts(parts, folder, key):
         for part in parts:
             if first is None:
                 first = part
-            elif part.sfreq != first.sfreq or list(part.ch_names) != list(first.ch_names):
+            elif part.sfreq != first.sfreq:
                 record = part.meta["record"].iloc[0] if len(part) else "?"
-                raise ValueError(f"record {record}: windows at {part.sfreq:g} Hz on "
-                                 f"{part.ch_names} cannot join windows at {first.sfreq:g} Hz "
-                                 f"on {first.ch_names}")
+                raise ValueError(f"record {record}: windows at {part.sfreq:g} Hz cannot join "
+                                 f"windows at {first.sfreq:g} Hz; resample the recordings to "
+                                 "one rate first")
             X.append(part.X)
             y.append(np.asarray(part.y).astype(str))
             groups.append(np.asarray(part.groups).astype(str))

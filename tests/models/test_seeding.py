@@ -32,12 +32,34 @@ def test_fit_repeats_with_its_seed_and_leaves_the_global_generators_alone():
 
 
 def test_seeded_block_restores_state_even_on_error():
-    random.seed(5)
-    state = random.getstate()
+    np.random.seed(5)
+    state = np.random.get_state()[1].copy()
     try:
         with seeded(1):
-            random.random()
+            np.random.random()
             raise RuntimeError
     except RuntimeError:
         pass
-    assert random.getstate() == state
+    np.testing.assert_array_equal(np.random.get_state()[1], state)
+
+
+def test_other_threads_drawing_from_random_do_not_change_a_seeded_fit():
+    """A Dask worker's own threads draw from ``random`` (heartbeats, retries) during a fit."""
+    import threading
+
+    reference = _fit(3).model_.get_weights()
+    stop = threading.Event()
+
+    def draw():
+        while not stop.is_set():
+            random.random()
+
+    noisy = threading.Thread(target=draw)
+    noisy.start()
+    try:
+        weights = _fit(3).model_.get_weights()
+    finally:
+        stop.set()
+        noisy.join()
+    for a, b in zip(reference, weights):
+        np.testing.assert_array_equal(a, b)

@@ -65,3 +65,46 @@ def test_corrupt_store_is_rebuilt_not_reused(tmp_path, damage):
         w = cached_windows(key, lambda: rebuilt.append(1) or _windows(), cache_dir=tmp_path)
     assert rebuilt == [1]
     np.testing.assert_array_equal(w.X, _windows().X)
+
+
+def test_two_builders_of_one_key_share_the_first_store(tmp_path):
+    """Both build at once; the second to finish finds the first's store and reads it."""
+    import threading
+    import time
+
+    started = threading.Barrier(2)
+    results, errors = [], []
+
+    def build(seed):
+        def make():
+            started.wait()
+            time.sleep(0.2 * seed)  # the first finishes first
+            w = _windows()
+            w.X[:] = seed
+            return w
+        return make
+
+    def worker(seed):
+        try:
+            results.append((seed, cached_windows({"source": "race"}, build(seed),
+                                                 cache_dir=tmp_path)))
+        except Exception as err:  # pragma: no cover - the failure this test guards against
+            errors.append(err)
+
+    threads = [threading.Thread(target=worker, args=(s,)) for s in (1, 2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    (store,) = (tmp_path / "windows").iterdir()  # one store, no partial folder left
+    assert [p.name for p in (tmp_path / "windows").iterdir()] == [store.name]
+    assert all(np.all(np.asarray(w.X) == 1) for _, w in results)  # both read the winner's
+
+
+def test_stores_grow_part_by_part(tmp_path):
+    parts = [_windows(10), _windows(6)]
+    write_windows(iter(parts), tmp_path / "store")
+    back = read_windows(tmp_path / "store")
+    np.testing.assert_array_equal(back.X, np.concatenate([p.X for p in parts]))
+    assert len(back.meta) == 16 and back.y.tolist() == [*parts[0].y, *parts[1].y]

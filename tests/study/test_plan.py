@@ -2,11 +2,18 @@ from pathlib import Path
 
 import pytest
 
-from biosig._recipe import MODELS, RecipeError, load_recipe, parse_override
-from biosig._study import check_model_fits, make_estimator
 from biosig.models import DBNClassifier, EEGNetClassifier
+from biosig.study import RecipeError, Study, load_recipe, parse_override
+from biosig.study._models import MODELS
+from biosig.study._pipeline import WindowInfo, check_model_fits, make_estimator
 
-RECIPES = Path(__file__).parents[1] / "recipes"
+RECIPES = Path(__file__).parents[2] / "recipes"
+INFO = WindowInfo(128.0, ["ch0", "ch1"], (2, 512))
+
+
+def _model(study):
+    """The network at the end of a study's pipeline."""
+    return make_estimator(study, INFO).steps[-1][1]
 SHIPPED = sorted(RECIPES.glob("*.toml"))
 
 
@@ -18,26 +25,26 @@ def test_every_study_has_a_recipe():
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.stem)
 def test_shipped_recipes_resolve_and_build(path):
-    recipe = load_recipe(path)
-    assert recipe["study"]["name"] == path.stem
-    model = make_estimator(recipe)
-    assert type(model).__name__ == MODELS[recipe["model"]["name"]][0]
-    assert model.epochs == recipe["training"]["epochs"]
-    assert model.random_state == recipe["training"]["seed"]
+    study = load_recipe(path)
+    assert isinstance(study, Study) and study.name == path.stem
+    model = _model(study)
+    assert type(model).__name__ == MODELS[study.model.name].class_name
+    assert model.epochs == study.training.epochs
+    assert model.random_state == study.training.seed
+    assert load_recipe(path).to_dict() == study.to_dict()  # the plan writes back as read
 
 
 def test_shipped_values():
-    recipe = load_recipe(RECIPES / "arrhythmia_mitbih.toml")
-    assert recipe["split"]["kind"] == "inter_patient"
-    assert recipe["split"]["allow_shared_groups"]  # 201/202: one patient
-    assert (recipe["split"]["train"], recipe["split"]["test"]) == ("DS1", "DS2")
-    assert recipe["windows"]["tmax"] == 0.45 and recipe["dataset"]["channels"] == ["MLII"]
+    study = load_recipe(RECIPES / "arrhythmia_mitbih.toml")
+    assert study.split.kind == "inter_patient"
+    assert study.split.allow_shared_groups  # 201/202: one patient
+    assert (study.split.options["train"], study.split.options["test"]) == ("DS1", "DS2")
+    assert study.windows.options["tmax"] == 0.45 and study.dataset.channels == ["MLII"]
     bonn = load_recipe(RECIPES / "seizure_bonn.toml")
-    assert bonn["split"]["n_splits"] == 10 and "no per-segment subject" in bonn["split"]["note"]
+    assert bonn.split.options["n_splits"] == 10 and "no per-segment subject" in bonn.split.note
     mi = load_recipe(RECIPES / "motor_imagery_eegmmi.toml")
-    assert mi["dataset"]["runs"] == [4, 8, 12]  # a keyword of EEGMotorImagery.load
-    assert isinstance(make_estimator(mi), EEGNetClassifier)
-    assert make_estimator(mi).kernel_length == 80
+    assert mi.dataset.load["runs"] == [4, 8, 12]  # a keyword of EEGMotorImagery.load
+    assert isinstance(_model(mi), EEGNetClassifier) and _model(mi).kernel_length == 80
 
 
 def _write(tmp_path, text):
@@ -108,24 +115,27 @@ def test_cross_section_checks(tmp_path):
                            + "[features]\ninput = 'features'\nextractors = ['hjorth']\n"))
 
 
-def test_feature_models_resample_through_an_imblearn_pipeline(tmp_path):
+def test_feature_models_compute_features_in_the_pipeline_and_resample_inside_the_model(tmp_path):
     text = (BASE.replace('name = "cnn1d"', 'name = "dbn"')
             + "[features]\ninput = 'features'\nextractors = ['band_power']\n"
             + "[training]\nimbalance = 'smote'\n")
-    model = make_estimator(load_recipe(_write(tmp_path, text)))
-    assert [name for name, _ in model.steps] == ["resample", "model"]
-    assert type(model.steps[0][1]).__name__ == "SMOTE"
-    assert isinstance(model.steps[1][1], DBNClassifier) and model.steps[1][1].class_weight is None
+    pipeline = make_estimator(load_recipe(_write(tmp_path, text)), INFO)
+    assert [name for name, _ in pipeline.steps] == ["features", "model"]
+    model = pipeline.steps[1][1]
+    # SMOTE runs in the model, on its training part after the early-stopping split.
+    assert isinstance(model, DBNClassifier) and type(model.sampler).__name__ == "SMOTE"
+    assert model.class_weight is None
+    assert model.get_metadata_routing().fit.requests["groups"] is True
 
 
 def test_model_that_does_not_fit_the_window_is_refused(tmp_path):
-    recipe = load_recipe(RECIPES / "motor_imagery_eegmmi.toml", ["windows.tmax=0.1"])
+    study = load_recipe(RECIPES / "motor_imagery_eegmmi.toml", ["windows.tmax=0.1"])
     # 17 samples at 160 Hz: EEGNet's pools of 4 and 8 leave nothing.
     with pytest.raises(RecipeError, match=r"motor_imagery_eegmmi\.toml: \[model\] name = 'eegnet' "
                                           r"\(.*kernel_length = 80.*\) does not fit windows of 17 "
                                           r"samples x 64 channels from \[windows\] tmin/tmax"):
-        check_model_fits(recipe, "recipes/motor_imagery_eegmmi.toml", 64, 17)
-    check_model_fits(load_recipe(RECIPES / "motor_imagery_eegmmi.toml"), "x", 64, 481)
+        check_model_fits(study, 64, 17)
+    check_model_fits(load_recipe(RECIPES / "motor_imagery_eegmmi.toml"), 64, 481)
 
 
 def test_overrides():
@@ -134,7 +144,8 @@ def test_overrides():
     assert parse_override("study.name=quick") == ("study", "name", "quick")
     assert parse_override('windows.labels={ "arousal/high" = "high" }') == (
         "windows", "labels", {"arousal/high": "high"})
-    recipe = load_recipe(RECIPES / "arrhythmia_mitbih.toml", ["training.epochs=3"])
-    assert recipe["training"]["epochs"] == 3
+    study = load_recipe(RECIPES / "arrhythmia_mitbih.toml", ["training.epochs=3"])
+    assert study.training.epochs == 3
+    assert study.override({"training.epochs": 5}).training.epochs == 5
     with pytest.raises(RecipeError, match="expected section.key=value"):
         parse_override("epochs=3")

@@ -1,0 +1,83 @@
+"""The protocol of a run in words, from the sentences of its registry entries."""
+
+from ._imbalance import IMBALANCE
+from ._inputs import INPUTS
+from ._models import MODELS
+from ._samplers import SAMPLERS
+from ._splits import SPLITS, guard_unit, split_unit
+
+__all__ = []
+
+
+def _listed(ids, limit=20):
+    return ", ".join(ids[:limit]) + (" ..." if len(ids) > limit else "")
+
+
+def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds, selection):
+    """The sentences of the report's protocol section.
+
+    Parameters
+    ----------
+    selection : str | None
+        How the settings were chosen, when a [selection] ran.
+    """
+    unit = split_unit(study)
+    guard = guard_unit(study)
+    lines = [
+        f"Source: {source.title} ({source.name}); {len(here)} subject(s) or record(s): "
+        f"{_listed(here)}.",
+        SAMPLERS[study.windows.sampler].describe(study, windows.X.shape[1:], windows.sfreq),
+        INPUTS[study.features.input].describe(study),
+        MODELS[study.model.name].describe(study),
+        *SPLITS[study.split.kind].describe(study, sides, n_folds, unit),
+    ]
+    if study.split.per_subject and not SPLITS[study.split.kind].traits.get("sessions"):
+        lines.append("Patient-specific: folds are made within each subject, one model per fold.")
+    if sides is not None and {"201", "202"} <= set(sides[0] + sides[1]):
+        lines.append("Records 201 and 202 come from the same patient and lie on different "
+                     "sides, as in de Chazal's published lists.")
+    lines.append("No leakage guard (chronological split within records)." if guard == "none" else
+                 f"Leakage guard: checked that no {guard} is on both sides of any fold"
+                 + (" (shared ones allowed and listed above)." if any(shared) else "."))
+    lines.append(f"Early stopping on a held-out {study.training.validation_fraction:.0%} of the "
+                 "training side, taken by whole subject or record where the training side has "
+                 "several.")
+    lines.append(IMBALANCE[study.training.imbalance].describe(study))
+    if thresholds:
+        lines.append(f"Decision threshold of {study.training.threshold_class} tuned on held-out "
+                     "training groups in each fold.")
+    if selection:
+        lines.append(selection)
+    lines.append(f"Confidence intervals: {study.training.bootstrap} bootstrap resamples of whole "
+                 f"test {unit}s.")
+    return lines
+
+
+def warnings(study, *, shared, missing, subjects, guard):
+    """The report's warnings: notes, shared groups, a reduced protocol."""
+    out = [study.split.note] if study.split.note else []
+    if any(shared):
+        both = sorted({g for fold in shared for g in fold})
+        out.append(f"Shared groups: {guard}(s) {', '.join(both[:12])}"
+                   f"{' ...' if len(both) > 12 else ''} have windows on both the training and "
+                   "the test side (allow_shared_groups = true). Their windows can inform their "
+                   "own test; the numbers may be optimistic.")
+    if missing:
+        out.append(f"Reduced protocol: {len(missing)} of the {len(subjects)} subjects or records "
+                   f"of the protocol are missing ({', '.join(missing[:12])}"
+                   f"{' ...' if len(missing) > 12 else ''}); these numbers are not comparable "
+                   "with published full-protocol results.")
+    return out
+
+
+def selection_sentence(study, candidates, chosen):
+    """How the settings were chosen, in one sentence."""
+    s = study.selection
+    picks = sorted(set(chosen.values()))
+    described = "; ".join(", ".join(f"{k} = {v!r}" for k, v in candidates[c].overrides.items())
+                          for c in picks)
+    inner = (f"{s.n_splits}-fold by {s.groups}" if s.inner == "group_kfold"
+             else f"leave one {s.groups} out")
+    return (f"Settings chosen on the training side only: {len(candidates)} candidates scored "
+            f"by {s.scoring} under an inner {inner} split of each fold's training side; chosen: "
+            f"{described}. The test side was scored once, with the chosen settings.")

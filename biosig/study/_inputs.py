@@ -1,0 +1,135 @@
+"""``[features]``: what a model reads of each window, as steps of its pipeline."""
+
+import numpy as np
+
+from ._keys import RecipeError
+from ._registry import Registry
+
+__all__ = ["EXTRACTORS", "INPUTS", "tabular_features"]
+
+INPUTS = Registry("features", "input")
+EXTRACTORS = Registry("features", "extractors")
+
+
+def _bands(study):
+    return {k: tuple(v) for k, v in study.features.bands.items()} or None
+
+
+EXTRACTORS.add("wavelet", describe=None)(
+    lambda study, sfreq, ch_names: _features().WaveletFeatures(
+        study.features.wavelet, study.features.wavelet_level, ch_names=ch_names))
+EXTRACTORS.add("wavelet_packet", describe=None)(
+    lambda study, sfreq, ch_names: _features().WaveletPacketEnergy(
+        study.features.wavelet, study.features.wavelet_level, ch_names=ch_names))
+EXTRACTORS.add("band_power", describe=None)(
+    lambda study, sfreq, ch_names: _features().BandPower(sfreq, _bands(study), log=True,
+                                                         ch_names=ch_names))
+EXTRACTORS.add("differential_entropy", describe=None)(
+    lambda study, sfreq, ch_names: _features().DifferentialEntropy(sfreq, _bands(study),
+                                                                   ch_names=ch_names))
+EXTRACTORS.add("hjorth", describe=None)(
+    lambda study, sfreq, ch_names: _features().Hjorth(ch_names=ch_names))
+EXTRACTORS.add("spectral_shape", describe=None)(
+    lambda study, sfreq, ch_names: _features().SpectralShape(sfreq, ch_names=ch_names))
+
+
+def _features():
+    from .. import features
+
+    return features
+
+
+def _union(study, info):
+    from sklearn.pipeline import FeatureUnion
+
+    steps = [(name, EXTRACTORS[name].build(study, info.sfreq, info.ch_names))
+             for name in study.features.extractors]
+    if study.features.tabular:
+        steps.append(("tabular", _features().TabularFeatures()))
+    return FeatureUnion(steps)
+
+
+def _describe_input(study):
+    f = study.features
+    text = {"raw": "raw windows", "scalogram": "CWT scalograms",
+            "features": f"features {', '.join(f.extractors)}"
+                        + (f" over {f.steps} sub-windows (sequences)" if f.steps > 1 else "")
+                        + (", computed inside each fold's pipeline"
+                           if f.input == "features" else "")}[f.input]
+    if f.tabular:
+        text += f" with tabular features {', '.join(f.tabular)}"
+    return f"Input: {text}."
+
+
+@INPUTS.add("raw", describe=_describe_input,
+            shape=lambda study, channels, samples: (channels, samples))
+def _raw(study, info):
+    return []  # the network reads the windows (and their tabular features) itself
+
+
+def _check_features(study):
+    f = study.features
+    if not f.extractors:
+        raise RecipeError(f"{study.path}: [features] extractors is empty but input = 'features'; "
+                          f"allowed values: {', '.join(map(repr, EXTRACTORS.choices()))}")
+
+
+@INPUTS.add("features", describe=_describe_input, check=_check_features,
+            shape=lambda study, channels, samples: (channels, study.features.steps))
+def _feature_vectors(study, info):
+    if study.features.steps > 1:
+        return [("features", _features().SubWindowFeatures(_union(study, info),
+                                                           study.features.steps))]
+    return [("features", _union(study, info))]
+
+
+def _freqs(study, sfreq):
+    return tuple(study.features.freqs) or tuple(range(2, int(min(40, sfreq / 2)) + 1, 2))
+
+
+@INPUTS.add("scalogram", describe=_describe_input,
+            shape=lambda study, channels, samples: (channels, len(study.features.freqs) or 20,
+                                                    samples))
+def _scalogram(study, info):
+    return [("scalogram", _features().CWTScalogram(info.sfreq, _freqs(study, info.sfreq)))]
+
+
+def tabular_features(study, windows):
+    """The tabular features joined to the windows, computed once over the store.
+
+    ``rr``: the sampler's RR intervals and each over the record's mean (the
+    ratios carry prematurity across patients with different heart rates).
+    An extractor's name: its features of each window. Each is a function of
+    the window (and its neighbours' R peaks) alone, fitted on nothing, so
+    computing it before the split lets no information cross folds.
+
+    Returns
+    -------
+    values : ndarray of float32, shape (n_windows, n_features) | None
+    names : list of str
+    """
+    from ..windows import RR_FEATURES, WindowView
+
+    names = study.features.tabular
+    if not names:
+        return None, []
+    blocks, columns = [], []
+    for name in names:
+        if name == "rr":
+            rr = windows.meta[list(RR_FEATURES)].to_numpy(np.float64)
+            blocks += [rr, rr[:, :3] / rr[:, 3:]]
+            columns += list(RR_FEATURES) + [f"{n}_ratio" for n in RR_FEATURES[:3]]
+        else:
+            extractor = EXTRACTORS[name].build(study, windows.sfreq, windows.ch_names)
+            view = WindowView(windows.X)
+            blocks.append(extractor.fit(view).transform(view))
+            columns += extractor.get_feature_names_out().tolist()
+    values = np.concatenate(blocks, axis=1)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        rows, cols = np.nonzero(bad)
+        records = sorted(set(windows.meta["record"].to_numpy()[rows]))
+        raise ValueError(f"features {sorted({columns[c] for c in cols})[:5]} are NaN or infinite "
+                         f"in {bad.any(axis=1).sum()} windows of records {records[:10]} "
+                         "(a flat signal, or a record with fewer than two beats)")
+    return values.astype(np.float32), columns

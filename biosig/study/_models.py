@@ -1,0 +1,48 @@
+"""``[model] name``: the estimators a recipe can train, and what input each takes."""
+
+from ._registry import Registry
+
+__all__ = ["MODELS"]
+
+MODELS = Registry("model", "name")
+
+#: [training] keys that set estimator parameters of the same name.
+TRAINING_TO_MODEL = ("epochs", "batch_size", "learning_rate", "validation_fraction", "patience")
+#: Estimator parameters set by biosig itself, from [training], the imbalance or the windows.
+MANAGED = set(TRAINING_TO_MODEL) | {"window_shape", "callbacks", "random_state", "verbose",
+                                    "class_weight", "loss", "sampler"}
+
+
+def _describe(study):
+    params = ", ".join(f"{k}={v}" for k, v in study.model.params.items())
+    return f"Model: {study.model.name}" + (f" ({params})" if params else "") + "."
+
+
+def _entry(name, class_name, inputs, *, tabular=False, sequences=False):
+    """Register the biosig estimator ``class_name`` under ``name``."""
+
+    @MODELS.add(name, describe=_describe, inputs=inputs, tabular=tabular, sequences=sequences,
+                class_name=class_name)
+    def build(**params):
+        from .. import models
+
+        return getattr(models, class_name)(**params)
+
+    return build
+
+
+_entry("cnn1d", "CNN1DClassifier", ("raw",), tabular=True)
+_entry("eegnet", "EEGNetClassifier", ("raw",))
+_entry("shallow_convnet", "ShallowConvNetClassifier", ("raw",))
+_entry("bilstm", "BiLSTMClassifier", ("raw", "features"), sequences=True)
+_entry("cnn_lstm", "CNNLSTMClassifier", ("raw",))
+_entry("cnn2d", "CNN2DClassifier", ("scalogram",))
+_entry("dbn", "DBNClassifier", ("features",), tabular=True)
+_entry("sdae", "StackedDenoisingAutoencoderClassifier", ("features",), tabular=True)
+
+
+def model_class(name):
+    """The estimator class of a recipe model name."""
+    from .. import models
+
+    return getattr(models, MODELS[name].class_name)

@@ -1,0 +1,109 @@
+"""The scikit-learn estimator one fold trains: an imblearn pipeline of a study's parts."""
+
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn import config_context
+
+from ._inputs import INPUTS
+from ._keys import RecipeError
+from ._models import MODELS
+
+__all__ = ["WindowInfo", "check_model_fits", "make_estimator"]
+
+
+@dataclass(frozen=True)
+class WindowInfo:
+    """What the pipeline must know of the windows before it sees them."""
+
+    sfreq: float
+    ch_names: list
+    shape: tuple  # (n_channels, n_samples)
+
+
+def _model(study, window_shape=None, callbacks=None):
+    option = MODELS[study.model.name]
+    params = study.model_params()
+    accepted = option.build().get_params()
+    if window_shape is not None and "window_shape" in accepted:
+        params["window_shape"] = tuple(window_shape)
+    if callbacks:
+        params["callbacks"] = list(callbacks)
+    model = option.build(**{k: v for k, v in params.items() if k in accepted})
+    with config_context(enable_metadata_routing=True):
+        return model.set_fit_request(groups=True)
+
+
+def make_estimator(study, info, callbacks=None):
+    """The estimator a fold trains, from its recipe.
+
+    ``[features]`` steps (feature extractors run inside the pipeline, on the
+    training side of the fold only), then the model; the imbalance setting
+    lives in the model (class weights, focal loss, or a sampler applied to
+    its training part after its early-stopping split); with
+    ``threshold_class``, the whole is wrapped in a
+    :class:`~biosig.training.ClassThresholdClassifier`. ``groups`` reach the
+    model (its early-stopping split) through scikit-learn's metadata routing.
+
+    Parameters
+    ----------
+    study : Study
+    info : WindowInfo
+    callbacks : list of keras.callbacks.Callback | None
+        Given to the network (e.g. a progress bar).
+
+    Returns
+    -------
+    estimator : imblearn.pipeline.Pipeline | ClassThresholdClassifier
+    """
+    from imblearn.pipeline import Pipeline
+
+    steps = INPUTS[study.features.input].build(study, info)
+    estimator = Pipeline([*steps, ("model", _model(study, callbacks=callbacks))])
+    target = study.training.threshold_class
+    if target:
+        from ..training import ClassThresholdClassifier
+
+        estimator = ClassThresholdClassifier(
+            estimator, target, validation_fraction=study.training.validation_fraction,
+            random_state=study.training.seed)
+    return estimator
+
+
+def fitted_model(estimator):
+    """The trained classifier inside a fitted estimator of :func:`make_estimator`."""
+    if hasattr(estimator, "estimator_"):
+        estimator = estimator.estimator_
+    return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+
+
+def check_model_fits(study, n_channels, n_samples):
+    """Build the network on the recipe's window shape; explain a mismatch.
+
+    Raises
+    ------
+    RecipeError
+        Naming the file, the model and the [windows] keys that set the shape.
+    """
+    import keras
+
+    f = study.features
+    if f.input == "features" and f.steps == 1:
+        return
+    shape = INPUTS[f.input].shape(study, n_channels, n_samples)
+    model = _model(study)
+    keys = "length" if study.windows.sampler == "sliding" else "tmin/tmax"
+    windows = np.random.default_rng(0).standard_normal((2, *shape)).astype(np.float32)
+    try:
+        stats = {"signal": (np.zeros(shape[0]), np.ones(shape[0]))}
+        network = model._build(shape, 0, 2, stats)
+        network({"signal": windows[:1]})
+    except Exception as err:  # Keras raises ValueError, or backend errors on empty axes
+        params = ", ".join(f"{k} = {v!r}" for k, v in study.model.params.items())
+        raise RecipeError(
+            f"{study.path}: [model] name = {study.model.name!r} ({params or 'defaults'}) does "
+            f"not fit windows of {shape[-1]} samples x {n_channels} channels from [windows] "
+            f"{keys}: {str(err).splitlines()[0][:200]}. Lengthen the windows, or shrink the "
+            "model's kernels and pools") from None
+    finally:
+        keras.backend.clear_session()

@@ -1,0 +1,429 @@
+"""A recipe as a typed plan: :class:`Study`, read from TOML and checked once.
+
+A recipe has the sections of the pipeline: ``[study]``, ``[dataset]``,
+``[preprocessing]``, ``[windows]``, ``[features]``, ``[model]``,
+``[training]``, ``[split]``, ``[evaluation]`` and, optionally,
+``[selection]``. Most keys are fixed; some sections also take the keys of
+what they name: ``[dataset]`` the keyword arguments of the source's
+``load`` (``runs``, ...), ``[windows]`` those of the chosen sampler,
+``[split]`` those of the chosen split and ``[model]`` the estimator's
+parameters. Every key is checked, with its type, before any work starts.
+"""
+
+import copy
+import inspect
+import itertools
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+from ._imbalance import IMBALANCE
+from ._inputs import EXTRACTORS, INPUTS
+from ._keys import NUM, Key, RecipeError, key_from_default, loads, parse_override, required, resolve
+from ._models import MANAGED, MODELS, TRAINING_TO_MODEL, model_class
+from ._samplers import SAMPLERS
+from ._splits import SPLITS
+
+__all__ = ["Study", "load_recipe", "validate"]
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """``[dataset]``: the source, its subjects and channels, and its loader's options."""
+
+    source: str
+    subjects: object = "all"
+    channels: object = field(default_factory=list)
+    exclude: list = field(default_factory=list)
+    load: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Preprocessing:
+    """``[preprocessing]``: band-pass filter and resampling."""
+
+    bandpass: bool = False
+    l_freq: float = 0.5
+    h_freq: float = 40.0
+    resample: float = 0
+
+
+@dataclass(frozen=True)
+class WindowPlan:
+    """``[windows]``: the sampler, the classes kept, and the sampler's keys."""
+
+    sampler: str
+    classes: list = field(default_factory=list)
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Features:
+    """``[features]``: what the model reads of each window."""
+
+    input: str = "raw"
+    extractors: list = field(default_factory=list)
+    tabular: list = field(default_factory=list)
+    steps: int = 1
+    wavelet: str = "db4"
+    wavelet_level: int = 4
+    bands: dict = field(default_factory=dict)
+    freqs: list = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ModelPlan:
+    """``[model]``: the estimator and its parameters."""
+
+    name: str
+    params: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Training:
+    """``[training]``: the training budget, the imbalance setting and the seed."""
+
+    epochs: int = 30
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    validation_fraction: float = 0.2
+    patience: int = 5
+    imbalance: str = "class_weight"
+    threshold_class: str = ""
+    bootstrap: int = 1000
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """``[split]``: the split kind, its unit and guard, and the kind's keys."""
+
+    kind: str
+    groups: str = "subject"
+    guard_by: str = ""
+    per_subject: bool = False
+    allow_shared_groups: bool = False
+    note: str = ""
+    options: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """``[evaluation]``: AAMI statistics and the seizure label for event metrics."""
+
+    aami: bool = False
+    seizure_label: str = ""
+
+
+@dataclass(frozen=True)
+class Selection:
+    """``[selection]``: settings chosen by an inner split of the training side.
+
+    Attributes
+    ----------
+    candidates : list of dict
+        Each a set of ``"section.key": value`` overrides of the recipe.
+    inner : str
+        The inner split: ``"group_kfold"`` or ``"leave_one_group_out"``.
+    n_splits : int
+    groups : str
+        ``"record"`` or ``"subject"``: what the inner split holds out.
+    scoring : str
+        A metric of :func:`~biosig.evaluation.classification_metrics`
+        (``"macro_f1"``, ``"balanced_accuracy"``, ...) or ``"STAT:CLASS"``
+        such as ``"f1:S"``.
+    """
+
+    candidates: list
+    inner: str = "group_kfold"
+    n_splits: int = 5
+    groups: str = "record"
+    scoring: str = "macro_f1"
+
+
+@dataclass(frozen=True)
+class Study:
+    """A resolved recipe: every section typed, checked and filled with defaults.
+
+    Build one with :func:`load_recipe`; :meth:`to_dict` gives the recipe
+    back as TOML-ready tables.
+    """
+
+    name: str
+    description: str
+    dataset: Dataset
+    preprocessing: Preprocessing
+    windows: WindowPlan
+    features: Features
+    model: ModelPlan
+    training: Training
+    split: SplitPlan
+    evaluation: Evaluation
+    selection: Selection = None
+    path: str = "<recipe>"
+
+    def to_dict(self):
+        """The recipe as nested dicts, one per section, as a TOML file writes them."""
+        out = {"study": {"name": self.name, "description": self.description}}
+        for name in ("dataset", "preprocessing", "windows", "features", "model", "training",
+                     "split", "evaluation"):
+            section = getattr(self, name)
+            table = {}
+            for f in fields(section):
+                value = copy.deepcopy(getattr(section, f.name))
+                if f.name in ("load", "options", "params"):
+                    table.update(value)
+                else:
+                    table[f.name] = value
+            out[name] = table
+        if self.selection is not None:
+            s = self.selection
+            out["selection"] = {"inner": s.inner, "n_splits": s.n_splits, "groups": s.groups,
+                                "scoring": s.scoring, "candidates": copy.deepcopy(s.candidates)}
+        return out
+
+    def override(self, overrides):
+        """A new Study with ``{"section.key": value}`` overrides, checked again.
+
+        Returns
+        -------
+        study : Study
+        """
+        recipe = self.to_dict()
+        recipe.pop("selection", None)
+        for dotted, value in overrides.items():
+            section, key = dotted.split(".", 1)
+            recipe.setdefault(section, {})[key] = copy.deepcopy(value)
+        return validate(recipe, self.path)
+
+    def model_params(self):
+        """The estimator parameters of ``[model]`` and ``[training]`` (without callbacks)."""
+        params = {k: tuple(v) if isinstance(v, list) else v for k, v in self.model.params.items()}
+        params.update({k: getattr(self.training, k) for k in TRAINING_TO_MODEL})
+        params.update(IMBALANCE[self.training.imbalance].build(self))
+        params.update(random_state=self.training.seed, verbose=0)
+        return params
+
+
+_SCHEMA = {
+    "study": {"name": required((str,)), "description": Key((str,), "")},
+    "dataset": {"source": required((str,)), "subjects": Key((str, list), "all", items=str),
+                "channels": Key((str, list), [], items=str),
+                "exclude": Key((list,), [], items=str)},
+    "preprocessing": {"bandpass": Key((bool,), False), "l_freq": Key(NUM, 0.5),
+                      "h_freq": Key(NUM, 40.0), "resample": Key(NUM, 0)},
+    "windows": {"sampler": required((str,), SAMPLERS.choices()),
+                "classes": Key((list,), [], items=str)},
+    "features": {"input": Key((str,), "raw", INPUTS.choices()),
+                 "extractors": Key((list,), [], EXTRACTORS.choices(), items=str),
+                 "tabular": Key((list,), [], ("rr",) + EXTRACTORS.choices(), items=str),
+                 "steps": Key((int,), 1), "wavelet": Key((str,), "db4"),
+                 "wavelet_level": Key((int,), 4), "bands": Key((dict,), {}),
+                 "freqs": Key((list,), [], items=NUM)},
+    "model": {"name": required((str,), MODELS.choices())},
+    "training": {"epochs": Key((int,), 30), "batch_size": Key((int,), 64),
+                 "learning_rate": Key(NUM, 1e-3), "validation_fraction": Key(NUM, 0.2),
+                 "patience": Key((int,), 5),
+                 "imbalance": Key((str,), "class_weight", IMBALANCE.choices()),
+                 "threshold_class": Key((str,), ""), "bootstrap": Key((int,), 1000),
+                 "seed": Key((int,), 0)},
+    "split": {"kind": required((str,), SPLITS.choices()),
+              "groups": Key((str,), "subject", ("subject", "record")),
+              "guard_by": Key((str,), "", ("", "subject", "record", "none")),
+              "per_subject": Key((bool,), False), "allow_shared_groups": Key((bool,), False),
+              "note": Key((str,), "")},
+    "evaluation": {"aami": Key((bool,), False), "seizure_label": Key((str,), "")},
+    "selection": {"inner": Key((str,), "group_kfold", ("group_kfold", "leave_one_group_out")),
+                  "n_splits": Key((int,), 5), "groups": Key((str,), "record", ("record", "subject")),
+                  "scoring": Key((str,), "macro_f1"), "grid": Key((dict,), {}),
+                  "candidates": Key((list,), [])},
+}
+
+
+def _load_options(source_name):
+    """The keyword arguments of a source's ``load``: the [dataset] keys it adds."""
+    from ..datasets import SOURCES
+
+    signature = inspect.signature(SOURCES[source_name].load)
+    return {name: key_from_default(p.default) for name, p in signature.parameters.items()
+            if name not in ("self", "subjects", "records", "n_jobs", "channels", "exclude")
+            and p.kind is p.KEYWORD_ONLY}
+
+
+def _model_options(name):
+    params = model_class(name)().get_params()
+    return {k: key_from_default(v) for k, v in params.items() if k not in MANAGED}
+
+
+def _split_sections(recipe, source):
+    unknown = set(recipe) - set(_SCHEMA)
+    if unknown:
+        raise RecipeError(f"{source}: unknown section [{sorted(unknown)[0]}]; "
+                          f"allowed sections: {', '.join(_SCHEMA)}")
+    for section in _SCHEMA:
+        if not isinstance(recipe.get(section, {}), dict):
+            raise RecipeError(f"{source}: [{section}] must be a table")
+    return {section: dict(recipe.get(section, {})) for section in _SCHEMA}
+
+
+def _fixed_and_rest(given, keys):
+    return ({k: v for k, v in given.items() if k in keys},
+            {k: v for k, v in given.items() if k not in keys})
+
+
+def _selection(given, source):
+    if not given:
+        return None
+    values = resolve(source, "selection", _SCHEMA["selection"], given)
+    grid, listed = values.pop("grid"), values.pop("candidates")
+    if bool(grid) == bool(listed):
+        raise RecipeError(f"{source}: [selection] needs either grid (a table of "
+                          "\"section.key\" = [values]) or candidates (a list of tables)")
+    if grid:
+        bad = [k for k, v in grid.items() if not isinstance(v, list) or not v]
+        if bad:
+            raise RecipeError(f"{source}: [selection] grid {bad[0]!r}: expected a non-empty list "
+                              "of values")
+        names = list(grid)
+        listed = [dict(zip(names, values)) for values in itertools.product(*grid.values())]
+    for candidate in listed:
+        if not isinstance(candidate, dict) or not candidate:
+            raise RecipeError(f"{source}: [selection] candidates: each must be a non-empty "
+                              "table of \"section.key\" = value")
+        for dotted in candidate:
+            if "." not in dotted or dotted.split(".", 1)[0] in ("split", "selection", "study"):
+                raise RecipeError(f"{source}: [selection] {dotted!r}: expected section.key of "
+                                  "a section other than [study], [split] and [selection]")
+    if values["n_splits"] < 2:
+        raise RecipeError(f"{source}: [selection] n_splits = {values['n_splits']}: must be 2 or "
+                          "more")
+    return Selection(candidates=listed, **values)
+
+
+def validate(recipe, source="<recipe>"):
+    """Check a recipe (nested dicts) and return its :class:`Study`.
+
+    Raises
+    ------
+    RecipeError
+        Naming the file, the key and the allowed keys or values.
+    """
+    from ..datasets import SOURCES
+
+    given = _split_sections(recipe, source)
+    values = {s: resolve(source, s, _SCHEMA[s], given[s])
+              for s in ("study", "preprocessing", "features", "training", "evaluation")}
+
+    name = given["dataset"].get("source")
+    if isinstance(name, str) and name not in SOURCES:
+        raise RecipeError(f"{source}: [dataset] source = {name!r} is not a biosig source; "
+                          f"allowed values: {', '.join(map(repr, SOURCES))}")
+    extra = _load_options(name) if name in SOURCES else {}
+    dataset = resolve(source, "dataset", _SCHEMA["dataset"], given["dataset"], extra)
+    fixed = {k: dataset.pop(k) for k in list(_SCHEMA["dataset"])}
+
+    sections = {}
+    for section, kind_key, registry in (("windows", "sampler", SAMPLERS),
+                                        ("split", "kind", SPLITS)):
+        first, rest = _fixed_and_rest(given[section], _SCHEMA[section])
+        common = resolve(source, section, _SCHEMA[section], first)
+        keys = registry[common[kind_key]].keys
+        unknown = set(rest) - set(keys)
+        if unknown:
+            raise RecipeError(
+                f"{source}: unknown key [{section}] {sorted(unknown)[0]} for {kind_key} "
+                f"{common[kind_key]!r}; allowed keys: {', '.join([*_SCHEMA[section], *keys])}")
+        sections[section] = (common, resolve(source, section, keys, rest))
+
+    model, rest = _fixed_and_rest(given["model"], {"name"})
+    model = resolve(source, "model", _SCHEMA["model"], model)
+    managed = sorted(set(rest) & MANAGED)
+    if managed:
+        raise RecipeError(f"{source}: [model] {managed[0]} is set by biosig; use [training] "
+                          f"({', '.join(TRAINING_TO_MODEL)}, imbalance, seed)")
+    params = resolve(source, "model", {}, rest, _model_options(model["name"]))
+
+    (w_common, w_options), (s_common, s_options) = sections["windows"], sections["split"]
+    study = Study(
+        name=values["study"]["name"], description=values["study"]["description"],
+        dataset=Dataset(load=dataset, **fixed),
+        preprocessing=Preprocessing(**values["preprocessing"]),
+        windows=WindowPlan(w_common["sampler"], w_common["classes"], w_options),
+        features=Features(**values["features"]),
+        model=ModelPlan(model["name"], params),
+        training=Training(**values["training"]),
+        split=SplitPlan(options=s_options, **s_common),
+        evaluation=Evaluation(**values["evaluation"]),
+        selection=_selection(given["selection"], source),
+        path=str(source),
+    )
+    _check_consistency(study)
+    if study.selection is not None:
+        for candidate in study.selection.candidates:  # every candidate is a valid recipe
+            study.override(candidate)
+    return study
+
+
+def _check_consistency(study):
+    """Checks across sections; each option's own checks live with its registry entry."""
+    source = study.path
+    name, f = study.model.name, study.features
+    model = MODELS[name]
+    if f.input not in model.inputs:
+        allowed = ", ".join(repr(m) for m in MODELS if f.input in MODELS[m].inputs)
+        raise RecipeError(f"{source}: [model] name = {name!r} does not take [features] input = "
+                          f"{f.input!r}; allowed models for it: {allowed}")
+    for option in (INPUTS[f.input], SAMPLERS[study.windows.sampler], SPLITS[study.split.kind]):
+        check = option.traits.get("check")
+        if check is not None:
+            check(study)
+    if f.input != "features" and (f.extractors or f.steps != 1):
+        raise RecipeError(f"{source}: [features] extractors and steps need input = 'features'")
+    if f.steps < 1:
+        raise RecipeError(f"{source}: [features] steps = {f.steps}: must be 1 or more")
+    if f.input == "features" and model.sequences != (f.steps > 1):
+        raise RecipeError(
+            f"{source}: [features] steps = {f.steps}: 'bilstm' reads feature sequences "
+            "(steps of 2 or more sub-windows per window); 'dbn' and 'sdae' read one feature "
+            "vector per window (steps = 1)")
+    sampler = SAMPLERS[study.windows.sampler]
+    for name_ in f.tabular:
+        if name_ not in EXTRACTORS and name_ not in sampler.tabular:
+            raise RecipeError(f"{source}: [features] tabular = [{name_!r}] needs [windows] "
+                              f"sampler = 'beat'")
+    if f.tabular and not (model.tabular and (f.input == "raw" or f.steps == 1)):
+        raise RecipeError(f"{source}: [features] tabular features are joined to the network by "
+                          "'cnn1d', or to the feature vector of input = 'features'")
+    imbalance = study.training.imbalance
+    if IMBALANCE[imbalance].feature_vectors and (f.input != "features" or f.steps > 1):
+        allowed = ", ".join(repr(i) for i in IMBALANCE if not IMBALANCE[i].feature_vectors)
+        raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} resamples feature "
+                          f"vectors and needs [features] input = 'features', steps = 1; for "
+                          f"{f.input!r} input allowed values: {allowed}")
+    if SPLITS[study.split.kind].sides is False and (study.split.options.get("train")
+                                                    or study.split.options.get("test")):
+        raise RecipeError(f"{source}: [split] train/test are lists of kind = 'inter_patient'")
+
+
+def load_recipe(path, overrides=()):
+    """Read a recipe file, apply ``--set`` overrides, check it and fill defaults.
+
+    Parameters
+    ----------
+    path : path-like
+        The TOML recipe.
+    overrides : list of str
+        ``section.key=value`` strings.
+
+    Returns
+    -------
+    study : Study
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise RecipeError(f"{path}: recipe file not found")
+    recipe = loads(path.read_text(encoding="utf-8"), path)
+    for text in overrides:
+        section, key, value = parse_override(text)
+        recipe.setdefault(section, {})[key] = value
+    recipe.setdefault("study", {}).setdefault("name", path.stem)
+    return validate(recipe, str(path))

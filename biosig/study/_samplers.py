@@ -1,0 +1,108 @@
+"""``[windows] sampler``: how recordings are cut into windows."""
+
+from ._keys import NUM, Key, RecipeError, required
+from ._registry import Registry
+
+__all__ = ["SAMPLERS"]
+
+SAMPLERS = Registry("windows", "sampler")
+
+
+def _shape(windows_shape, sfreq):
+    channels, samples = windows_shape
+    return f"{channels} channels x {samples} samples at {sfreq:g} Hz"
+
+
+def _check_span(study):
+    w = study.windows
+    if w.options["tmax"] <= w.options["tmin"]:
+        raise RecipeError(f"{study.path}: [windows] tmax = {w.options['tmax']} must be after "
+                          f"tmin = {w.options['tmin']}")
+
+
+def _labels_are_strings(study):
+    bad = {k: v for k, v in study.windows.options.get("labels", {}).items()
+           if not isinstance(v, str)}
+    if bad:
+        raise RecipeError(f"{study.path}: [windows] labels: values must be strings (the class "
+                          f"names), got {bad!r}")
+
+
+@SAMPLERS.add(
+    "beat",
+    keys={"tmin": Key(NUM, -0.25), "tmax": Key(NUM, 0.45), "local_beats": Key((int,), 10)},
+    describe=lambda study, shape, sfreq: (
+        f"Beat windows from {study.windows.options['tmin']} s to "
+        f"{study.windows.options['tmax']} s around each annotated R peak "
+        f"({_shape(shape, sfreq)})."),
+    n_samples=lambda options, sfreq: int(round((options["tmax"] - options["tmin"]) * sfreq)),
+    check=_check_span,
+    tabular=("rr",),
+)
+def _beat(study, progress):
+    from ..datasets import AAMI_EC57
+    from ..windows import BeatSampler
+
+    options = study.windows.options
+    classes = study.windows.classes or sorted(set(AAMI_EC57.values()))
+    labels = {sym: c for sym, c in AAMI_EC57.items() if c in classes}
+    return BeatSampler(options["tmin"], options["tmax"], labels=labels,
+                       local_beats=options["local_beats"], progress=progress)
+
+
+def _check_sliding(study):
+    if study.windows.options["length"] <= 0:
+        raise RecipeError(f"{study.path}: [windows] length = {study.windows.options['length']}: "
+                          "must be positive")
+    _labels_are_strings(study)
+
+
+def _describe_sliding(study, shape, sfreq):
+    o = study.windows.options
+    labels = ", ".join(f"{k} -> {v}" for k, v in o["labels"].items()) or "no annotation"
+    return (f"Sliding windows of {o['length']} s every {o['stride'] or o['length']} s, labelled "
+            f"by rule {o['rule']!r} from {labels} (otherwise {o['default']!r}) "
+            f"({_shape(shape, sfreq)}).")
+
+
+@SAMPLERS.add(
+    "sliding",
+    keys={"length": required(NUM), "stride": Key(NUM, 0),
+          "rule": Key((str, float), "majority"), "labels": Key((dict,), {}),
+          "default": Key((str,), "background")},
+    describe=_describe_sliding,
+    n_samples=lambda options, sfreq: int(round(options["length"] * sfreq)),
+    check=_check_sliding,
+    tabular=(),
+)
+def _sliding(study, progress):
+    from ..windows import SlidingSampler
+
+    o = study.windows.options
+    return SlidingSampler(o["length"], o["stride"] or None, labels=o["labels"] or None,
+                          default=o["default"], rule=o["rule"], progress=progress)
+
+
+def _check_event(study):
+    _check_span(study)
+    _labels_are_strings(study)
+
+
+@SAMPLERS.add(
+    "event",
+    keys={"tmin": required(NUM), "tmax": required(NUM), "labels": required((dict,)),
+          "marks": Key((list,), [], items=str), "drop_marked": Key((bool,), False)},
+    describe=lambda study, shape, sfreq: (
+        f"Event-locked windows from {study.windows.options['tmin']} s to "
+        f"{study.windows.options['tmax']} s around the cues "
+        f"{', '.join(f'{k} -> {v}' for k, v in study.windows.options['labels'].items())} "
+        f"({_shape(shape, sfreq)})."),
+    n_samples=lambda options, sfreq: int(round((options["tmax"] - options["tmin"]) * sfreq)) + 1,
+    check=_check_event,
+    tabular=(),
+)
+def _event(study, progress):
+    from ..windows import EventSampler
+
+    o = study.windows.options
+    return EventSampler(o["tmin"], o["tmax"], o["labels"], marks=o["marks"], progress=progress)

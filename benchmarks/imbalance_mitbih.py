@@ -17,13 +17,13 @@ import tempfile
 from pathlib import Path
 
 RECIPE = Path(__file__).parents[1] / "recipes" / "arrhythmia_mitbih.toml"
-SETTINGS = (
-    ("none", []),
-    ("class_weight", []),
-    ("focal", []),
-    ("balanced_batches", []),
-    ("class_weight + S threshold", ["training.threshold_class=\"S\""]),
-)
+SETTINGS = {
+    "none": ("none", []),
+    "class_weight": ("class_weight", []),
+    "focal": ("focal", []),
+    "balanced_batches": ("balanced_batches", []),
+    "threshold": ("class_weight + S threshold", ["training.threshold_class=\"S\""]),
+}
 
 
 def _pct(value):
@@ -47,6 +47,8 @@ def main(argv=None):
                         help="DS1/DS2 records to use (default: every one here; fewer is a "
                              "reduced protocol)")
     parser.add_argument("--bootstrap", type=int, help="override training.bootstrap")
+    parser.add_argument("--settings", nargs="+", choices=list(SETTINGS), default=list(SETTINGS),
+                        help="the settings to run (default: all)")
     args = parser.parse_args(argv)
     from biosig.datasets import MITBIHArrhythmia
 
@@ -60,7 +62,7 @@ def main(argv=None):
 
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for name, extra in SETTINGS:
+        for name, extra in (SETTINGS[key] for key in args.settings):
             imbalance = name.split(" ")[0]
             overrides = [f"training.imbalance=\"{imbalance}\"", *common, *extra]
             recipe = load_recipe(RECIPE, overrides)

@@ -22,9 +22,9 @@ SMOKE = {
     "features": ["--windows", "64", "--loop-windows", "8", "--repeat", "1",
                  "--stream-windows", "512"],
     "imbalance_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
-                         "--bootstrap", "20"],
+                         "--bootstrap", "20", "--settings", "focal", "threshold"],
     # One model of each kind of fit: plain, pretrained, and the anomaly detector's own.
-    "memory": ["--data-dir", "{data}", "--sizes", "2", "4", "--epochs", "1", "--bootstrap", "10"],
+    "memory": ["--data-dir", "{data}", "--sizes", "2", "--epochs", "1", "--bootstrap", "10"],
     "models": ["--repeat", "1", "--epochs", "2", "--rbm-settings", "1", "--train-epochs", "1",
                "--scale", "0.05", "--backends", "tensorflow", "--skip-braindecode",
                "--models", "CNN1DClassifier", "DBNClassifier", "AutoencoderAnomalyDetector"],

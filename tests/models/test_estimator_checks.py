@@ -34,7 +34,7 @@ from biosig.models import (
     StackedDenoisingAutoencoderClassifier,
 )
 
-_FAST = dict(epochs=10, batch_size=64, learning_rate=0.03, validation_fraction=0,
+_FAST = dict(epochs=4, batch_size=64, learning_rate=0.05, validation_fraction=0,
              random_state=0, verbose=0)
 
 ESTIMATORS = [

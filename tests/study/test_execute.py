@@ -48,13 +48,12 @@ def _same_results(a, b):
         assert ma[key] == pytest.approx(mb[key], abs=1e-9)
 
 
-def test_parallel_and_dask_runs_give_the_serial_metrics(bonn, tmp_path):
+def test_a_dask_cluster_gives_the_serial_metrics(bonn, tmp_path):
     pytest.importorskip("dask.distributed")
     import dask
     from dask.distributed import LocalCluster
 
     serial = _run(bonn, tmp_path / "serial", 3)
-    _same_results(serial, _run(bonn, tmp_path / "loky", 3, "--n-jobs", "2"))
     # Dask's nanny gives workers one BLAS/OpenMP thread; with the threads this process
     # has, TensorFlow sums in the same order, and the fits are identical.
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
@@ -87,7 +86,8 @@ def test_resume_after_a_kill_fits_only_the_missing_folds(bonn, tmp_path, monkeyp
     resumed = _run(bonn, out, 5, "--resume")
     assert resumed[0]["fits"] == {"run": 5 - done, "resumed": done}
     assert not out.with_name(".run.partial").exists()
-    _same_results(_run(bonn, tmp_path / "uninterrupted", 5), resumed)
+    # The uninterrupted run fits two folds at a time in joblib's worker processes.
+    _same_results(_run(bonn, tmp_path / "uninterrupted", 5, "--n-jobs", "2"), resumed)
 
 
 def test_resume_refuses_a_partial_run_of_another_recipe(bonn, tmp_path, capsys):

@@ -293,7 +293,7 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         seed = None if self.random_state is None else int(self.random_state)
         # The batches are rebalanced, so class weights would count twice.
         stream = WindowBatches(view, y_index, self.batch_size, positions=train, seed=seed,
-                               sampler=sampler if balanced else None)
+                               sampler=sampler if balanced else None, drop_remainder=True)
         history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
                                   class_weight=None if balanced else weights, shuffle=False,
                                   callbacks=callbacks, verbose=self.verbose)

@@ -41,12 +41,16 @@ class WindowBatches(keras.utils.PyDataset):
         A sampler that selects rows (``RandomOverSampler``,
         ``RandomUnderSampler``), applied to the window indices at every
         epoch, so that each epoch sees balanced classes and other draws.
+    drop_remainder : bool
+        Leave out the windows of a last, smaller batch (others are left out
+        the next epoch, as the order changes): every batch then has one
+        shape, so a compiled training step is traced once, not twice.
     **kwargs
         ``workers``, ``use_multiprocessing``, ``max_queue_size`` of PyDataset.
     """
 
     def __init__(self, X, y=None, batch_size=256, *, positions=None, shuffle=True, seed=None,
-                 sample_weight=None, sampler=None, **kwargs):
+                 sample_weight=None, sampler=None, drop_remainder=False, **kwargs):
         super().__init__(**kwargs)
         if y is not None and len(y) != len(X):
             raise ValueError(f"{len(X)} windows but {len(y)} labels")
@@ -59,11 +63,14 @@ class WindowBatches(keras.utils.PyDataset):
         self.shuffle = shuffle
         self.sample_weight = None if sample_weight is None else np.asarray(sample_weight)
         self.sampler = sampler
+        self.drop_remainder = drop_remainder
         self._rng = np.random.default_rng(seed)
         self._order = self.positions.copy()
         self.on_epoch_end()
 
     def __len__(self):
+        if self.drop_remainder and len(self._order) >= self.batch_size:
+            return len(self._order) // self.batch_size
         return math.ceil(len(self._order) / self.batch_size)
 
     def _inputs(self, rows):

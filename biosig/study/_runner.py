@@ -80,7 +80,7 @@ def _leakage(study, windows, folds):
     groups = (np.asarray(windows.groups).astype(str) if guard == "subject"
               else windows.meta["record"].to_numpy().astype(str))
     with warnings.catch_warnings():  # allowed shared groups are a warning of the report
-        warnings.filterwarnings("ignore", "fold.* share groups", UserWarning)
+        warnings.filterwarnings("ignore", ".*share groups", UserWarning)
         return check_group_leakage(_FixedFolds(folds), np.zeros(len(groups)), None, groups,
                                    allow_shared_groups=study.split.allow_shared_groups)
 

@@ -109,12 +109,13 @@ def test_bciiv2a_session_transfer_per_subject(examples, tmp_path):
 
 def test_deap_leave_one_subject_out_on_de_features(examples, tmp_path):
     header, metrics, pred = _run("emotion_deap", examples, tmp_path / "run", "training.epochs=3",
-                                 "model.pretrain_epochs=1", "dataset.subjects=['s01', 's02']")
+                                 "model.pretrain_epochs=1", "dataset.subjects=['s01', 's02']",
+                                 f"dataset.trials={list(range(1, 11))}")
     assert header["n_folds"] == 2
     assert sorted(pred.groupby("fold")["subject"].unique().map(tuple)) == [("s01",), ("s02",)]
     # Windows start at 0, 4, ..., 56 s of each 63 s trial; the first is mostly the
     # 3 s baseline, which carries no label, so 14 of the 15 are kept.
-    assert len(pred) == 2 * 40 * 14
+    assert len(pred) == 2 * 10 * 14
     assert header["n_features"] == 32 * 4  # DE of 4 bands on 32 EEG channels
     proba = pred[["p_low", "p_high"]].to_numpy()
     np.testing.assert_allclose(proba.sum(axis=1), 1, rtol=1e-5)
@@ -123,5 +124,5 @@ def test_deap_leave_one_subject_out_on_de_features(examples, tmp_path):
 def test_arousal_is_one_override_away(examples, tmp_path):
     header, _, pred = _run("emotion_deap_arousal", examples, tmp_path / "run", "training.epochs=2",
                            "model.pretrain_epochs=1", "dataset.subjects=['s01', 's02']",
-                           "training.bootstrap=0")
+                           f"dataset.trials={list(range(1, 11))}", "training.bootstrap=0")
     assert header["study"] == "emotion_deap_arousal" and set(pred["true"]) == {"low", "high"}

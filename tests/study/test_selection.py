@@ -29,7 +29,9 @@ def test_selection_chooses_on_inner_folds_and_records_their_scores(data_dir, tmp
     recipe = tmp_path / "bonn_selected.toml"
     recipe.write_text(RECIPE.read_text() + SELECTION)
     out = tmp_path / "run"
+    # Two fits at a time, in joblib's worker processes.
     assert main(["run", str(recipe), "--data-dir", str(data_dir), "--out", str(out), "--quiet",
+                 "--n-jobs", "2",
                  "--set", "dataset.subjects=['Z', 'S']",
                  "--set", "windows.classes=['normal', 'ictal']", "--set", "model.filters=[4]",
                  "--set", "training.epochs=1", "--set", "training.bootstrap=20",

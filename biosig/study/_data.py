@@ -139,10 +139,26 @@ def window_key(study, source, subjects):
             "classes": study.windows.classes}
 
 
-def _prepare(recording, study):
+def _match(recording, like):
+    """Give a test recording the training windows' channels (by name, in order) and rate."""
+    names, sfreq = like["ch_names"], like["sfreq"]
+    absent = [c for c in names if c not in recording.raw.ch_names]
+    if absent:
+        raise ValueError(f"record {recording.record} of the test dataset has no channel "
+                         f"{absent} of the training windows; it has {recording.raw.ch_names}")
+    recording.raw.pick(names)
+    if recording.sfreq != sfreq:
+        recording.raw.load_data(verbose=False)
+        recording.raw.resample(sfreq, verbose="error")
+    return recording
+
+
+def _prepare(recording, study, like=None):
     """Pick channels, resample and band-pass one recording, in place where MNE allows."""
     from ..preprocessing import bandpass
 
+    if like is not None:
+        recording = _match(recording, like)
     channels, pre = study.dataset.channels, study.preprocessing
     if channels and not _source_picks_channels(study.dataset.source):
         absent = [] if isinstance(channels, str) else [c for c in channels
@@ -160,8 +176,17 @@ def _prepare(recording, study):
     return recording
 
 
-def iter_windows(study, source, subjects, progress):
+def iter_windows(study, source, subjects, progress, *, like=None, cohort=None):
     """Cut the windows of ``subjects``, one recording at a time.
+
+    Parameters
+    ----------
+    like : dict | None
+        ``ch_names`` and ``sfreq`` that every recording is matched to (a
+        test dataset takes the training windows'); when None and ``cohort``
+        is ``"train"``, filled from the first windows cut.
+    cohort : str | None
+        Written to a ``cohort`` column of the windows' meta.
 
     Yields
     ------
@@ -175,7 +200,8 @@ def iter_windows(study, source, subjects, progress):
     for subject in tqdm(subjects, desc=f"windows of {source.name}", unit="subject",
                         disable=not progress):
         for recording in source.load([subject], **load_options(study)):
-            part = sampler.sample_recording(_prepare(recording, study))
+            part = sampler.sample_recording(
+                _prepare(recording, study, like if cohort == "test" else None))
             del recording
             if part is None:
                 continue
@@ -188,13 +214,32 @@ def iter_windows(study, source, subjects, progress):
                     keep &= ~part.meta[mark].to_numpy(bool)
             if keep.any():
                 yielded = True
-                yield part if keep.all() else part[np.flatnonzero(keep)]
+                part = part if keep.all() else part[np.flatnonzero(keep)]
+                if cohort is not None:
+                    part.meta["cohort"] = cohort
+                if like is not None and not like:
+                    like.update(ch_names=list(part.ch_names), sfreq=part.sfreq)
+                yield part
     if not yielded:
         raise ValueError(f"no window is labelled {w.classes} (labels found: {sorted(seen)})")
 
 
-def study_windows(study, source, subjects, progress):
+def test_study(study):
+    """The study as seen from its [test_dataset]: that source in place of [dataset]."""
+    import dataclasses
+
+    return dataclasses.replace(study, dataset=study.test_dataset, test_dataset=None)
+
+
+def study_windows(study, source, subjects, progress, test=None):
     """The windows of ``subjects``, from the window store (built on the first run).
+
+    Parameters
+    ----------
+    test : (source, subjects) | None
+        A test dataset whose windows follow the training ones in the same
+        store, matched to their channels and rate, with ``cohort`` telling
+        them apart.
 
     Returns
     -------
@@ -203,12 +248,25 @@ def study_windows(study, source, subjects, progress):
     store : Path
         The store folder, which fold jobs open by path.
     """
+    import itertools
+
     from ..windows import cached_windows
     from ..windows._store import _key_folder
 
     key = window_key(study, source, subjects)
-    windows = cached_windows(key, lambda: iter_windows(study, source, subjects, progress),
-                             verify=False)
+    if test is None:
+        def build():
+            return iter_windows(study, source, subjects, progress)
+    else:
+        other = test_study(study)
+        key = {"train": key, "test": window_key(other, *test)}
+
+        def build():
+            like = {}
+            return itertools.chain(
+                iter_windows(study, source, subjects, progress, like=like, cohort="train"),
+                iter_windows(other, *test, progress, like=like, cohort="test"))
+    windows = cached_windows(key, build, verify=False)
     return windows, _key_folder(key, None)
 
 

@@ -3,7 +3,8 @@
 A recipe has the sections of the pipeline: ``[study]``, ``[dataset]``,
 ``[preprocessing]``, ``[windows]``, ``[features]``, ``[model]``,
 ``[training]``, ``[split]``, ``[evaluation]`` and, optionally,
-``[selection]``. Most keys are fixed; some sections also take the keys of
+``[selection]`` and ``[test_dataset]`` (a second source to test on). Most
+keys are fixed; some sections also take the keys of
 what they name: ``[dataset]`` the keyword arguments of the source's
 ``load`` (``runs``, ...), ``[windows]`` those of the chosen sampler,
 ``[split]`` those of the chosen split and ``[model]`` the estimator's
@@ -28,13 +29,15 @@ __all__ = ["Study", "load_recipe", "validate"]
 
 @dataclass(frozen=True)
 class Dataset:
-    """``[dataset]``: the source, its subjects and channels, and its loader's options."""
+    """``[dataset]`` (and ``[test_dataset]``): the source, its subjects and channels,
+    its loader's options, and for a test dataset the folder it lies in."""
 
     source: str
     subjects: object = "all"
     channels: object = field(default_factory=list)
     exclude: list = field(default_factory=list)
     load: dict = field(default_factory=dict)
+    data_dir: str = ""
 
 
 @dataclass(frozen=True)
@@ -159,19 +162,24 @@ class Study:
     split: SplitPlan
     evaluation: Evaluation
     selection: Selection = None
+    test_dataset: Dataset = None
     path: str = "<recipe>"
 
     def to_dict(self):
         """The recipe as nested dicts, one per section, as a TOML file writes them."""
         out = {"study": {"name": self.name, "description": self.description}}
-        for name in ("dataset", "preprocessing", "windows", "features", "model", "training",
-                     "split", "evaluation"):
+        for name in ("dataset", "test_dataset", "preprocessing", "windows", "features", "model",
+                     "training", "split", "evaluation"):
             section = getattr(self, name)
+            if section is None:
+                continue
             table = {}
             for f in fields(section):
                 value = copy.deepcopy(getattr(section, f.name))
                 if f.name in ("load", "options", "params"):
                     table.update(value)
+                elif f.name == "data_dir" and not value:
+                    continue
                 else:
                     table[f.name] = value
             out[name] = table
@@ -209,6 +217,10 @@ _SCHEMA = {
     "dataset": {"source": required((str,)), "subjects": Key((str, list), "all", items=str),
                 "channels": Key((str, list), [], items=str),
                 "exclude": Key((list,), [], items=str)},
+    "test_dataset": {"source": required((str,)),
+                     "subjects": Key((str, list), "all", items=str),
+                     "channels": Key((str, list), [], items=str),
+                     "exclude": Key((list,), [], items=str), "data_dir": Key((str,), "")},
     "preprocessing": {"bandpass": Key((bool,), False), "l_freq": Key(NUM, 0.5),
                       "h_freq": Key(NUM, 40.0), "resample": Key(NUM, 0)},
     "windows": {"sampler": required((str,), SAMPLERS.choices()),
@@ -313,13 +325,19 @@ def validate(recipe, source="<recipe>"):
     values = {s: resolve(source, s, _SCHEMA[s], given[s])
               for s in ("study", "preprocessing", "features", "training", "evaluation")}
 
-    name = given["dataset"].get("source")
-    if isinstance(name, str) and name not in SOURCES:
-        raise RecipeError(f"{source}: [dataset] source = {name!r} is not a biosig source; "
-                          f"allowed values: {', '.join(map(repr, SOURCES))}")
-    extra = _load_options(name) if name in SOURCES else {}
-    dataset = resolve(source, "dataset", _SCHEMA["dataset"], given["dataset"], extra)
-    fixed = {k: dataset.pop(k) for k in list(_SCHEMA["dataset"])}
+    datasets = {}
+    for section in ("dataset", "test_dataset"):
+        if section == "test_dataset" and not given[section]:
+            datasets[section] = None
+            continue
+        name = given[section].get("source")
+        if isinstance(name, str) and name not in SOURCES:
+            raise RecipeError(f"{source}: [{section}] source = {name!r} is not a biosig source; "
+                              f"allowed values: {', '.join(map(repr, SOURCES))}")
+        extra = _load_options(name) if name in SOURCES else {}
+        values_ = resolve(source, section, _SCHEMA[section], given[section], extra)
+        fixed = {k: values_.pop(k) for k in list(_SCHEMA[section])}
+        datasets[section] = Dataset(load=values_, **fixed)
 
     sections = {}
     for section, kind_key, registry in (("windows", "sampler", SAMPLERS),
@@ -345,7 +363,7 @@ def validate(recipe, source="<recipe>"):
     (w_common, w_options), (s_common, s_options) = sections["windows"], sections["split"]
     study = Study(
         name=values["study"]["name"], description=values["study"]["description"],
-        dataset=Dataset(load=dataset, **fixed),
+        dataset=datasets["dataset"], test_dataset=datasets["test_dataset"],
         preprocessing=Preprocessing(**values["preprocessing"]),
         windows=WindowPlan(w_common["sampler"], w_common["classes"], w_options),
         features=Features(**values["features"]),
@@ -399,9 +417,10 @@ def _check_consistency(study):
         raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} resamples feature "
                           f"vectors and needs [features] input = 'features', steps = 1; for "
                           f"{f.input!r} input allowed values: {allowed}")
-    if SPLITS[study.split.kind].sides is False and (study.split.options.get("train")
-                                                    or study.split.options.get("test")):
-        raise RecipeError(f"{source}: [split] train/test are lists of kind = 'inter_patient'")
+    cross = SPLITS[study.split.kind].traits.get("cross_source", False)
+    if cross != (study.test_dataset is not None):
+        raise RecipeError(f"{source}: [split] kind = 'cross_source' and a [test_dataset] go "
+                          "together: the model trained on [dataset] is tested on [test_dataset]")
 
 
 def load_recipe(path, overrides=()):

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from ._data import (MissingDataError, load_options, present_subjects, protocol_subjects,
-                    study_windows)
+                    study_windows, test_study)
 from ._describe import protocol, selection_sentence
 from ._describe import warnings as report_warnings
 from ._execute import Candidate, Job, choose, fold_rows, inner_jobs, run_jobs
@@ -46,6 +46,26 @@ def _default_out(study):
 def _sfreq(study, source):
     return float(study.preprocessing.resample or study.dataset.load.get("sfreq")
                  or type(source).SFREQ)
+
+
+def _test_side(study, data_dir, download, partial, progress):
+    """The source and subjects of the [test_dataset], checked like the training side's."""
+    from ..datasets import get_source
+
+    spec, other = study.test_dataset, test_study(study)
+    folder = data_dir
+    if spec.data_dir:
+        folder = Path(spec.data_dir)
+        if not folder.is_absolute():
+            folder = Path(study.path).parent / folder
+    source = get_source(spec.source, data_dir=folder, download=download, progress=progress,
+                        preload=False)
+    subjects, _ = protocol_subjects(source, other)
+    here, _ = present_subjects(source, subjects, other, partial)
+    if download:
+        source.fetch(here, **source._selection(load_options(other)))
+    source.progress = False
+    return source, here
 
 
 def _check_network(study, source):
@@ -160,7 +180,11 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
         if download:
             source.fetch(here, **source._selection(load_options(study)))
         source.progress = False  # one bar: the windows' own
-        windows, store = study_windows(study, source, here, progress)
+        test = None
+        if study.test_dataset is not None:
+            test = _test_side(study, data_dir, download, partial, progress)
+            sides = [here, test[1]]
+        windows, store = study_windows(study, source, here, progress, test=test)
         folder.check_plan({"recipe": study.to_dict(), "windows": store.name, "here": here})
         folds = make_folds(study, windows, sides)
         shared = _leakage(study, windows, folds)

@@ -170,6 +170,27 @@ def _chronological(study, sides):
     return ChronologicalSplit(o["test_fraction"], gap=o["gap"])
 
 
+@SPLITS.add("cross_source", unit=_by_setting, by_group=True, sides=False, guard="subject",
+            cross_source=True,
+            describe=lambda study, sides, n_folds, unit: [
+                f"Cross-source: trained on every window of [dataset] {study.dataset.source} and "
+                f"tested once on [test_dataset] {study.test_dataset.source}"
+                + (f" in {study.test_dataset.data_dir}" if study.test_dataset.data_dir else "")
+                + "; channels matched by name, resampled to the training rate.",
+                f"Train ({len(sides[0])}): {', '.join(sides[0][:20])}.",
+                f"Test ({len(sides[1])}): {', '.join(sides[1][:20])}."])
+def _cross_source(study, sides):
+    return _CohortSplit()
+
+
+class _CohortSplit:
+    """Train on the windows of the training dataset, test on those of the test dataset."""
+
+    def split(self, X, y=None, groups=None):
+        cohort = np.asarray(groups)
+        yield np.flatnonzero(cohort == "train"), np.flatnonzero(cohort == "test")
+
+
 def guard_unit(study):
     """The unit the leakage guard checks: "subject", "record" or "none"."""
     return study.split.guard_by or SPLITS[study.split.kind].guard
@@ -185,11 +206,15 @@ def make_folds(study, windows, sides):
     from ..evaluation import session_groups
 
     option = SPLITS[study.split.kind]
-    groups = (session_groups(windows) if option.traits.get("sessions")
-              else unit_groups(study, windows))
+    if option.traits.get("cross_source"):
+        groups = windows.meta["cohort"].to_numpy().astype(str)
+    elif option.traits.get("sessions"):
+        groups = session_groups(windows)
+    else:
+        groups = unit_groups(study, windows)
     present = set(groups.tolist())
     splitter = option.build(study, [[g for g in side if g in present] for side in sides]
-                            if sides is not None else None)
+                            if sides is not None and option.sides else None)
     y = np.asarray(windows.y)
     subjects = np.asarray(windows.groups).astype(str)
     per_subject = study.split.per_subject and not option.traits.get("sessions")

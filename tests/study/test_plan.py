@@ -149,3 +149,34 @@ def test_overrides():
     assert study.override({"training.epochs": 5}).training.epochs == 5
     with pytest.raises(RecipeError, match="expected section.key=value"):
         parse_override("epochs=3")
+
+
+def test_a_fixed_split_reads_named_lists_inline_ids_or_a_file(tmp_path):
+    from biosig.datasets import MITBIHArrhythmia
+    from biosig.study._data import protocol_subjects
+
+    (tmp_path / "train.txt").write_text("# DS1 subset\n101\n106  # a comment\n\n")
+    text = (RECIPES / "arrhythmia_mitbih.toml").read_text()
+    path = _write(tmp_path, text.replace('train = "DS1"', 'train = "train.txt"')
+                  .replace('test = "DS2"', 'test = ["100", "103"]'))
+    subjects, sides = protocol_subjects(MITBIHArrhythmia(tmp_path), load_recipe(path))
+    assert sides == [["101", "106"], ["100", "103"]] and subjects == ["101", "106", "100", "103"]
+    bad = _write(tmp_path, text.replace('train = "DS1"', 'train = "nofile.txt"'))
+    with pytest.raises(RecipeError, match=r"\[split\] train = 'nofile.txt': no such file of ids"):
+        protocol_subjects(MITBIHArrhythmia(tmp_path), load_recipe(bad))
+
+
+def test_cross_source_needs_a_test_dataset_and_selection_a_grid(tmp_path):
+    with pytest.raises(RecipeError, match=r"kind = 'cross_source' and a \[test_dataset\] go "
+                                          "together"):
+        load_recipe(_write(tmp_path, BASE.replace('"stratified_kfold"', '"cross_source"')))
+    with pytest.raises(RecipeError, match=r"\[test_dataset\] source = 'nope' is not a biosig"):
+        load_recipe(_write(tmp_path, BASE + "[test_dataset]\nsource = 'nope'\n"))
+    with pytest.raises(RecipeError, match=r"\[selection\] needs either grid"):
+        load_recipe(_write(tmp_path, BASE + "[selection]\nn_splits = 3\n"))
+    with pytest.raises(RecipeError, match=r"\[model\] filterz"):  # candidates are checked too
+        load_recipe(_write(tmp_path, BASE + "[selection.grid]\n'model.filterz' = [[4]]\n"))
+    study = load_recipe(_write(tmp_path, BASE + "[selection.grid]\n'model.dropout' = [0.1, 0.2]"
+                                                "\n'training.epochs' = [1, 2]\n"))
+    assert len(study.selection.candidates) == 4
+    assert study.selection.candidates[1] == {"model.dropout": 0.1, "training.epochs": 2}

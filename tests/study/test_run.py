@@ -126,3 +126,69 @@ def test_arousal_is_one_override_away(examples, tmp_path):
                            "model.pretrain_epochs=1", "dataset.subjects=['s01', 's02']",
                            f"dataset.trials={list(range(1, 11))}", "training.bootstrap=0")
     assert header["study"] == "emotion_deap_arousal" and set(pred["true"]) == {"low", "high"}
+
+
+def test_named_cohorts_of_eegmmidb_subjects(data_dir, tmp_path):
+    """Train on S001-S003, test once on S004-S005: split, guard and bootstrap by subject."""
+    subjects = [f"S00{i}" for i in range(1, 6)]
+    if any(not (data_dir / "eegmmidb" / s / f"{s}R04.edf").exists() for s in subjects):
+        pytest.skip("eegmmidb S001-S005 are not all here")
+    recipe = tmp_path / "cohorts.toml"
+    recipe.write_text((RECIPES / "motor_imagery_eegmmi.toml").read_text().replace(
+        'kind = "group_kfold"\nn_splits = 5',
+        'kind = "inter_patient"\ntrain = ["S001", "S002", "S003"]\ntest = ["S004", "S005"]'))
+    out = tmp_path / "run"
+    assert main(["run", str(recipe), "--data-dir", str(data_dir), "--out", str(out), "--quiet",
+                 "--set", "training.bootstrap=100", "--set", "training.epochs=1",
+                 "--set", "model.F1=4", "--set", "model.D=1", "--set", "model.F2=4"]) == 0
+    header = json.loads((out / "metrics.json").read_text())["header"]
+    pred = pd.read_csv(out / "predictions.csv")
+    assert header["train_records"] == ["S001", "S002", "S003"]
+    assert header["test_records"] == ["S004", "S005"]
+    assert set(pred["subject"]) == {"S004", "S005"} and header["n_folds"] == 1
+    assert header["interval_unit"] == "subjects"
+    assert header["class_counts"]["train"]["left"] + header["class_counts"]["train"]["right"] \
+        == 3 * 3 * 15  # three runs of 15 cues for each training subject
+    assert any("Inter-patient split by subject" in line for line in header["protocol"])
+    assert any("Leakage guard: checked that no subject" in line for line in header["protocol"])
+
+
+def test_cross_source_trains_on_one_folder_and_tests_once_on_another(tmp_path):
+    """[test_dataset]: the same source in another folder; its windows join the same store."""
+    train, test = tmp_path / "site_a", tmp_path / "site_b"
+    write_example_data("eegmmidb", train, subjects=["S001", "S002", "S003"])
+    write_example_data("eegmmidb", test, subjects=["S004", "S005"], seed=1)
+    recipe = tmp_path / "cross.toml"
+    recipe.write_text((RECIPES / "motor_imagery_eegmmi.toml").read_text().replace(
+        'kind = "group_kfold"', 'kind = "cross_source"').replace("n_splits = 5\n", "")
+        + '\n[test_dataset]\nsource = "eegmmidb"\nsubjects = ["S004", "S005"]\n'
+        'runs = [4, 8, 12]\ndata_dir = "site_b"\n')
+    out = tmp_path / "run"
+    assert main(["run", str(recipe), "--data-dir", str(train), "--out", str(out), "--quiet",
+                 "--set", "training.epochs=2", "--set", "training.bootstrap=50",
+                 "--set", "dataset.subjects=['S001', 'S002', 'S003']"]) == 0
+    result = json.loads((out / "metrics.json").read_text())
+    header = result["header"]
+    pred = pd.read_csv(out / "predictions.csv")
+    assert header["train_records"] == ["S001", "S002", "S003"]
+    assert header["test_records"] == ["S004", "S005"] and set(pred["subject"]) == {"S004", "S005"}
+    assert len(pred) == 2 * 3 * 15 and header["interval_unit"] == "subjects"
+    assert any(line.startswith("Cross-source: trained on every window of [dataset] eegmmidb")
+               for line in header["protocol"])
+
+
+def test_test_recordings_take_the_training_channels_and_rate():
+    import mne
+
+    from biosig.datasets import Recording
+    from biosig.study._data import _match
+
+    info = mne.create_info(["C4", "C3", "Cz"], 128.0, "eeg")
+    raw = mne.io.RawArray(np.random.default_rng(0).standard_normal((3, 1280)), info,
+                          verbose=False)
+    rec = _match(Recording(raw, subject="x", record="x1"), {"ch_names": ["C3", "C4"],
+                                                              "sfreq": 160.0})
+    assert rec.ch_names == ["C3", "C4"] and rec.sfreq == 160.0 and rec.n_samples == 1600
+    with pytest.raises(ValueError, match=r"record x1 of the test dataset has no channel \['Fz'\]"):
+        _match(Recording(raw.copy(), subject="x", record="x1"), {"ch_names": ["Fz"],
+                                                                 "sfreq": 128.0})

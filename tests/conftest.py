@@ -1,3 +1,4 @@
+import hashlib
 import os
 from pathlib import Path
 
@@ -72,3 +73,68 @@ def make_record(tmp_path):
         return folder / name, record.p_signal
 
     return make
+
+
+class FakeServer:
+    """Stands in for the web behind pooch's HTTP downloader: serves bytes by URL.
+
+    ``served`` lists the URLs asked for, in order. After ``cut_after(n)``, every
+    request past the n-th writes half its file and then drops the connection,
+    as a download killed half-way would.
+    """
+
+    def __init__(self):
+        self.files = {}
+        self.served = []
+        self._cut = None
+
+    def add(self, url, content):
+        self.files[url] = content
+
+    def physionet(self, db, version, files, corrupt=()):
+        """Serve ``files`` ({relative path: local Path}) and their SHA256SUMS.txt.
+
+        The files named in ``corrupt`` are served damaged, their listed hash
+        being that of the good file.
+        """
+        base = f"https://physionet.org/files/{db}/{version}/"
+        sums = []
+        for rel, path in files.items():
+            content = Path(path).read_bytes()
+            sums.append(f"{hashlib.sha256(content).hexdigest()}  {rel}")
+            self.add(base + rel, b"\x00\x01\x02" + content[3:] if rel in corrupt else content)
+        self.add(base + "SHA256SUMS.txt", ("\n".join(sums) + "\n").encode())
+
+    def cut_after(self, n):
+        self._cut = n
+
+    def __call__(self, url, output_file):
+        import requests
+
+        self.served.append(url)
+        if url not in self.files:
+            response = requests.Response()
+            response.status_code, response.url = 404, url
+            raise requests.HTTPError(f"404 Client Error: Not Found for url: {url}",
+                                     response=response)
+        content = self.files[url]
+        if self._cut is not None and len(self.served) > self._cut:
+            Path(output_file).write_bytes(content[: len(content) // 2])
+            raise requests.exceptions.ConnectionError(
+                "('Connection aborted.', RemoteDisconnected('Remote end closed connection'))")
+        Path(output_file).write_bytes(content)
+
+
+@pytest.fixture
+def fake_server(monkeypatch):
+    """Route pooch's HTTP downloads to a :class:`FakeServer`; pooch's retries do not wait."""
+    import types
+
+    import pooch
+
+    server = FakeServer()
+    monkeypatch.setattr(pooch.HTTPDownloader, "__call__",
+                        lambda self, url, output_file, pup, check_only=False:
+                        server(url, output_file))
+    monkeypatch.setattr(pooch.core, "time", types.SimpleNamespace(sleep=lambda s: None))
+    return server

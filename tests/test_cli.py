@@ -97,8 +97,10 @@ def test_run_shows_one_bar_per_fold_and_no_backend_start_up_log(mitdb_subset, tm
 
 
 def test_download_without_network_says_so_in_one_sentence(tmp_path, capsys, monkeypatch):
+    import types
+
+    import pooch
     import requests
-    from wfdb.io import download as wfdb_download
 
     from biosig.datasets import _download
 
@@ -107,7 +109,7 @@ def test_download_without_network_says_so_in_one_sentence(tmp_path, capsys, monk
             "HTTPSConnectionPool(host='physionet.org', port=443): Max retries exceeded")
 
     monkeypatch.setattr(_download, "get_version", offline)
-    monkeypatch.setattr(wfdb_download, "dl_files", offline)
+    monkeypatch.setattr(pooch.HTTPDownloader, "__call__", offline)
     monkeypatch.setenv("BIOSIG_CACHE", str(tmp_path / "cache"))
     code = main(["datasets", "download", "mitdb", "--subjects", "100", "101",
                  "--data-dir", str(tmp_path), "--quiet"])
@@ -121,6 +123,15 @@ def test_download_without_network_says_so_in_one_sentence(tmp_path, capsys, monk
     err = capsys.readouterr().err.strip()
     assert code == 2 and "could not reach physionet.org" in err and "132 file(s)" in err
     assert not (tmp_path / "run").exists() and not list((tmp_path / "cache").rglob("*.dat"))
+    # PhysioNet's index answers, its files do not: the same sentence, after pooch's retries
+    monkeypatch.setattr(_download, "get_version", lambda db: "1.0.0")
+    monkeypatch.setattr(pooch.core, "time", types.SimpleNamespace(sleep=lambda s: None))
+    code = main(["datasets", "download", "mitdb", "--subjects", "100", "101",
+                 "--data-dir", str(tmp_path), "--quiet"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and len(err.splitlines()) == 1 and "Traceback" not in err
+    assert "could not reach physionet.org" in err and "6 file(s) are still missing" in err
+    assert not [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
 
 
 def test_bad_recipe_fails_before_work(tmp_path, capsys):

@@ -1,4 +1,4 @@
-"""Sources published on PhysioNet: fetched with wfdb, verified against SHA256SUMS.txt."""
+"""Sources published on PhysioNet: fetched with pooch, verified against SHA256SUMS.txt."""
 
 from ._download import fetch_physionet
 from ._source import BaseSource

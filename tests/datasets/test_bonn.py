@@ -1,6 +1,5 @@
 import io
 import shutil
-import urllib.request
 import zipfile
 
 import numpy as np
@@ -59,36 +58,49 @@ def _zip_of(folder):
     return buf.getvalue()
 
 
-class _Response(io.BytesIO):
-    headers = {}
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-
-def test_download_verifies_every_file(bonn_dir, tmp_path, monkeypatch):
-    payload = _zip_of(bonn_dir / "bonn" / "S")
-    urls = []
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda url, timeout: urls.append(url) or _Response(payload))
+def test_download_verifies_every_file(bonn_dir, tmp_path, fake_server):
+    s_zip, z_zip = ("https://www.ukbonn.de/site/assets/files/21875/s.zip",
+                    "https://www.ukbonn.de/site/assets/files/21874/z.zip")
+    fake_server.add(s_zip, _zip_of(bonn_dir / "bonn" / "S"))
     ds = BonnEpilepsy(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                       progress=False)
     recs = ds.load(["S"])
-    assert urls == ["https://www.ukbonn.de/site/assets/files/21875/s.zip"]
+    assert fake_server.served == [s_zip]
     assert len(recs) == 100 and len(list((ds.cache_path / "S").iterdir())) == 100
+    assert sorted(p.name for p in ds.cache_path.iterdir()) == ["S"]  # the archive is gone
 
-    damaged = _zip_of(bonn_dir / "bonn" / "Z").replace(b"\n12\n", b"\n13\n", 1)
-    monkeypatch.setattr(urllib.request, "urlopen", lambda url, timeout: _Response(damaged))
-    with pytest.raises(OSError, match="corrupt archive"):
+    fake_server.add(z_zip, _zip_of(bonn_dir / "bonn" / "Z").replace(b"\n12\n", b"\n13\n", 1))
+    with pytest.raises(OSError, match="z.zip: corrupt archive"):
+        ds.load(["Z"])
+    fake_server.add(z_zip, b"<html>moved</html>")
+    with pytest.raises(OSError, match="z.zip: corrupt archive"):
         ds.load(["Z"])
     altered = tmp_path / "altered"
     shutil.copytree(bonn_dir / "bonn" / "Z", altered)
     (altered / "Z050.txt").write_text("0\n" * 4097)
-    monkeypatch.setattr(urllib.request, "urlopen",
-                        lambda url, timeout: _Response(_zip_of(altered)))
-    with pytest.raises(OSError, match="Z050.txt does not match its SHA-256"):
+    fake_server.add(z_zip, _zip_of(altered))
+    with pytest.raises(OSError, match="z.zip: Z050.txt does not match its SHA-256"):
         ds.load(["Z"])
-    assert [p.name for p in ds.cache_path.iterdir()] == ["S"]
+    (altered / "Z050.txt").unlink()
+    fake_server.add(z_zip, _zip_of(altered))
+    with pytest.raises(OSError, match="z.zip: archive holds 0 files named Z050.txt"):
+        ds.load(["Z"])
+    # nothing of set Z, nor any temporary file, entered the cache
+    assert sorted(p.relative_to(ds.cache_path).as_posix()
+                  for p in ds.cache_path.rglob("*")) == ["S"] + [f"S/S{i:03d}.txt"
+                                                             for i in range(1, 101)]
+
+
+def test_archive_server_unreachable_says_so(tmp_path, fake_server):
+    fake_server.add("https://www.ukbonn.de/site/assets/files/21872/o.zip", b"PK...")
+    fake_server.cut_after(0)
+    ds = BonnEpilepsy(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
+                      progress=False)
+    with pytest.raises(OSError, match=r"could not reach www\.ukbonn\.de to download bonn .*"
+                                      r"100 file\(s\) are still missing \(O/O001\.txt"):
+        ds.load(["O"])
+    assert len(fake_server.served) == 3  # one attempt and two retries
+    assert list(ds.cache_path.iterdir()) == []
+    fake_server.files.clear()
+    with pytest.raises(OSError, match=r"bonn/o\.zip: the server answered 404 for https://"):
+        ds.load(["O"])

@@ -186,23 +186,22 @@ def test_seizure_past_the_file_end_and_wrong_rate(chbmit_tree):
         ds.load([3])
 
 
-def test_download_fetches_only_the_chosen_records(chbmit_tree, tmp_path, monkeypatch):
-    fetched = []
-    ds = CHBMIT(tmp_path / "empty", download=True, cache_dir=chbmit_tree / "chbmit" / "x",
-                progress=False)
+def test_download_fetches_only_the_chosen_records(chbmit_tree, tmp_path, monkeypatch,
+                                                  fake_server):
+    import biosig.datasets._download as download
+
+    ds = CHBMIT(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache", progress=False)
     source = chbmit_tree / "chbmit"
-
-    def fake_fetch(files):
-        for f in files:
-            (ds.cache_path / f).parent.mkdir(parents=True, exist_ok=True)
-            (ds.cache_path / f).write_bytes((source / f).read_bytes())
-        fetched.append(list(files))
-        return files
-
-    monkeypatch.setattr(ds, "_fetch", fake_fetch)
-    assert ds.status()["partial"] == [] and fetched == []  # listing never downloads
+    fake_server.physionet("chbmit", ds.version, {p.relative_to(source).as_posix(): p
+                                                 for p in source.rglob("*") if p.is_file()})
+    monkeypatch.setattr(download, "get_version", lambda db: ds.version)
+    assert ds.status()["partial"] == [] and fake_server.served == []  # listing never downloads
     recs = ds.load([3], records=["chb03_02"])
-    assert fetched == [["chb03/chb03-summary.txt"], ["chb03/chb03_02.edf"]]
+    base = f"https://physionet.org/files/chbmit/{ds.version}/"
+    fetched = [u.removeprefix(base) for u in fake_server.served if not u.endswith("SUMS.txt")]
+    assert fetched == ["chb03/chb03-summary.txt", "chb03/chb03_02.edf"]
+    assert sorted(p.name for p in (ds.cache_path / "chb03").iterdir()) == [
+        "chb03-summary.txt", "chb03_02.edf"]
     assert [r.record for r in recs] == ["chb03_02"]
     with pytest.raises(ValueError, match=r"chb03's summary lists no record \['chb03_07'\]"):
         ds.load([3], records=["chb03_07"])

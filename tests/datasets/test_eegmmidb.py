@@ -1,5 +1,3 @@
-from pathlib import Path
-
 import mne
 import numpy as np
 import pytest
@@ -86,36 +84,25 @@ def test_wrong_sample_rate_names_the_file(tmp_path):
     assert list(rec.annotations.description) == ["rest", "imagery/left_fist"]
 
 
-def test_download_fetches_only_missing_runs_into_the_cache(eegmmidb_dir, tmp_path, monkeypatch):
-    import hashlib
+def test_download_fetches_only_missing_runs_into_the_cache(eegmmidb_dir, tmp_path, monkeypatch,
+                                                           fake_server):
     import shutil
 
     import biosig.datasets._download as download
 
-    served = []
-
-    def dl_files(db, dl_dir, files, keep_subdirs=True, overwrite=False):
-        assert db == "eegmmidb"
-        for name in files:
-            target = Path(dl_dir) / name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if name == "SHA256SUMS.txt":
-                target.write_text("\n".join(
-                    f"{hashlib.sha256(p.read_bytes()).hexdigest()}  S001/{p.name}"
-                    for p in (eegmmidb_dir / f"S001R{run:02d}.edf" for run in (4, 8, 12))))
-                continue
-            served.append(name)
-            shutil.copy(eegmmidb_dir / Path(name).name, target)
-
+    fake_server.physionet("eegmmidb", "1.0.0", {f"S001/S001R{run:02d}.edf":
+                                                eegmmidb_dir / f"S001R{run:02d}.edf"
+                                                for run in (4, 8, 12)})
     monkeypatch.setattr(download, "get_version", lambda db: "1.0.0")
-    monkeypatch.setattr(wfdb, "dl_files", dl_files)
     local = tmp_path / "data" / "eegmmidb" / "S001"
     local.mkdir(parents=True)
     shutil.copy(eegmmidb_dir / "S001R04.edf", local)
     ds = EEGMotorImagery(tmp_path / "data", download=True, cache_dir=tmp_path / "cache",
                          progress=False)
     recs = ds.load([1], runs=[4, 8, 12])
-    assert served == ["S001/S001R08.edf", "S001/S001R12.edf"]
+    base = "https://physionet.org/files/eegmmidb/1.0.0/"
+    assert fake_server.served == [base + "SHA256SUMS.txt", base + "S001/S001R08.edf",
+                                  base + "S001/S001R12.edf"]
     assert sorted(p.name for p in (ds.cache_path / "S001").iterdir()) == [
         "S001R08.edf", "S001R12.edf"]
     assert [r.record for r in recs] == ["S001R04", "S001R08", "S001R12"]

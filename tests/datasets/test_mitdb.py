@@ -1,6 +1,5 @@
 import hashlib
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -70,27 +69,10 @@ def test_earlier_annotation_file_is_named(mitdb_dir, tmp_path):
         read_wfdb(tmp_path / "100")
 
 
-def _fake_physionet(mitdb_dir, corrupt=None, records=("100",)):
-    """Stand in for wfdb.dl_files: serve the files of ``records`` from the real local copy."""
-
-    def dl_files(db, dl_dir, files, keep_subdirs=True, overwrite=False):
-        assert db == "mitdb"
-        for name in files:
-            target = Path(dl_dir) / name
-            if name == "SHA256SUMS.txt":
-                lines = [f"{_digest(mitdb_dir / f'{r}.{ext}')}  {r}.{ext}"
-                         for r in records for ext in ("hea", "dat", "atr")]
-                target.write_text("\n".join(lines))
-                continue
-            shutil.copy(mitdb_dir / name, target)
-            if name == corrupt:
-                with open(target, "r+b") as fid:
-                    fid.write(b"\x00\x01\x02")
-    return dl_files
-
-
-def _digest(path):
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _serve_mitdb(server, mitdb_dir, records=("100",), corrupt=()):
+    server.physionet("mitdb", "1.0.0", {f"{r}.{ext}": mitdb_dir / f"{r}.{ext}"
+                                        for r in records for ext in ("hea", "dat", "atr")},
+                     corrupt=corrupt)
 
 
 @pytest.fixture
@@ -98,32 +80,164 @@ def physionet_version(monkeypatch):
     monkeypatch.setattr(download, "get_version", lambda db: "1.0.0")
 
 
+def _cache_files(cache):
+    return sorted(p.relative_to(cache).as_posix() for p in cache.rglob("*"))
+
+
 def test_download_into_cache_verifies_and_then_loads(monkeypatch, physionet_version, mitdb_dir,
-                                                     tmp_path):
-    monkeypatch.setattr(wfdb, "dl_files", _fake_physionet(mitdb_dir))
+                                                     tmp_path, fake_server):
+    _serve_mitdb(fake_server, mitdb_dir)
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
     rec = ds.load_record("100")
     cache = tmp_path / "cache" / "mitdb" / "1.0.0"
-    assert sorted(p.name for p in cache.iterdir()) == ["100.atr", "100.dat", "100.hea"]
+    assert _cache_files(cache) == ["100.atr", "100.dat", "100.hea"]
     assert rec.n_samples == 650000
+    base = "https://physionet.org/files/mitdb/1.0.0/"
+    assert fake_server.served == [base + f for f in ("SHA256SUMS.txt", "100.hea", "100.dat",
+                                                      "100.atr")]
+    assert ds.fetch(["100"]) == [] and len(fake_server.served) == 4  # nothing missing
 
 
-def test_other_physionet_version_is_refused(monkeypatch, mitdb_dir, tmp_path):
+class _Response:
+    """What requests.get returns, for pooch's own HTTP downloader."""
+
+    def __init__(self, content):
+        self.content, self.headers = content, {"content-length": str(len(content))}
+
+    def raise_for_status(self):
+        pass
+
+    def iter_content(self, chunk_size):
+        return (self.content[i:i + chunk_size] for i in range(0, len(self.content), chunk_size))
+
+
+def test_pooch_downloader_fills_the_progress_bars(monkeypatch, physionet_version, mitdb_dir,
+                                                  tmp_path, capsys):
+    import requests
+
+    served = {"SHA256SUMS.txt": f"{_digest(mitdb_dir / '100.hea')}  100.hea\n".encode(),
+              "100.hea": (mitdb_dir / "100.hea").read_bytes()}
+    urls = []
+
+    def get(url, timeout, stream):
+        urls.append(url)
+        return _Response(served[url.rsplit("/", 1)[1]])
+
+    monkeypatch.setattr(requests, "get", get)
+    fetched = download.fetch_physionet("mitdb", "1.0.0", ["100.hea"], tmp_path, progress=True)
+    assert fetched == [tmp_path / "100.hea"] and _cache_files(tmp_path) == ["100.hea"]
+    assert urls == ["https://physionet.org/files/mitdb/1.0.0/SHA256SUMS.txt",
+                    "https://physionet.org/files/mitdb/1.0.0/100.hea"]
+    err = capsys.readouterr().err
+    assert "download mitdb" in err and "1/1" in err and "Downloading file" not in err
+
+
+def test_other_physionet_version_is_refused(monkeypatch, mitdb_dir, tmp_path, fake_server):
     monkeypatch.setattr(download, "get_version", lambda db: "1.1.0")
-    monkeypatch.setattr(wfdb, "dl_files", _fake_physionet(mitdb_dir))
+    _serve_mitdb(fake_server, mitdb_dir)
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
     with pytest.raises(OSError, match="PhysioNet serves mitdb 1.1.0, but biosig reads mitdb 1.0.0"):
         ds.load_record("100")
+    assert fake_server.served == []
 
 
 def test_corrupt_download_leaves_nothing_behind(monkeypatch, physionet_version, mitdb_dir,
-                                                tmp_path):
-    monkeypatch.setattr(wfdb, "dl_files", _fake_physionet(mitdb_dir, corrupt="100.dat"))
+                                                tmp_path, fake_server):
+    _serve_mitdb(fake_server, mitdb_dir, corrupt={"100.dat"})
     ds = MITBIHArrhythmia(tmp_path / "empty", download=True, cache_dir=tmp_path / "cache",
                           progress=False)
-    with pytest.raises(OSError, match=r"mitdb/100\.dat: SHA-256 does not match"):
+    with pytest.raises(OSError, match=r"mitdb/100\.dat: SHA-256 does not match SHA256SUMS\.txt"):
         ds.load_record("100")
     cache = tmp_path / "cache" / "mitdb" / "1.0.0"
-    assert list(cache.iterdir()) == []
+    # the verified header stays; the corrupt signal, tried 1 + RETRIES times, does not
+    assert _cache_files(cache) == ["100.hea"]
+    dat = "https://physionet.org/files/mitdb/1.0.0/100.dat"
+    assert fake_server.served.count(dat) == 1 + download.RETRIES
+    assert not fake_server.served[-1].endswith("100.atr")  # stopped at the corrupt file
+
+
+def test_unlisted_file_is_refused_before_any_download(physionet_version, mitdb_dir, tmp_path,
+                                                      fake_server):
+    fake_server.physionet("mitdb", "1.0.0", {"100.hea": mitdb_dir / "100.hea"})
+    with pytest.raises(OSError, match=r"mitdb/100\.dat: not listed in SHA256SUMS\.txt, cannot "
+                                      r"verify it \(1 of the 2 file\(s\) wanted are not\)"):
+        download.fetch_physionet("mitdb", "1.0.0", ["100.hea", "100.dat"], tmp_path,
+                                 progress=False)
+    assert _cache_files(tmp_path) == [] and len(fake_server.served) == 1
+
+
+def test_download_cut_short_resumes_with_what_is_missing(physionet_version, mitdb_dir, tmp_path,
+                                                         fake_server):
+    _serve_mitdb(fake_server, mitdb_dir, records=("100", "101"))
+    files = [f"{r}.{ext}" for r in ("100", "101") for ext in ("hea", "dat", "atr")]
+    fake_server.cut_after(3)  # the checksum list, 100.hea and 100.dat arrive; 100.atr is cut
+    with pytest.raises(download.DownloadError,
+                       match=r"could not reach physionet\.org.*4 file\(s\) are still missing "
+                             r"\(100\.atr, 101\.hea, 101\.dat, 101\.atr\)"):
+        download.fetch_physionet("mitdb", "1.0.0", files, tmp_path, progress=False)
+    # no half-written file (nor pooch's temporary one) is left in the cache
+    assert _cache_files(tmp_path) == ["100.dat", "100.hea"]
+    assert (tmp_path / "100.dat").read_bytes() == (mitdb_dir / "100.dat").read_bytes()
+
+    fake_server.cut_after(None)
+    fake_server.served.clear()
+    fetched = download.fetch_physionet("mitdb", "1.0.0", files, tmp_path, progress=False)
+    base = "https://physionet.org/files/mitdb/1.0.0/"
+    assert fake_server.served == [base + f for f in ("SHA256SUMS.txt", "100.atr", "101.hea",
+                                                      "101.dat", "101.atr")]
+    assert fetched == [tmp_path / f for f in ("100.atr", "101.hea", "101.dat", "101.atr")]
+    assert _cache_files(tmp_path) == sorted(files)
+
+
+def test_transient_failure_is_retried(physionet_version, mitdb_dir, tmp_path, fake_server,
+                                      monkeypatch):
+    _serve_mitdb(fake_server, mitdb_dir)
+    fake_server.cut_after(2)  # 100.dat's first attempt fails, its retry succeeds
+    attempts = []
+    call = type(fake_server).__call__
+
+    def flaky(self, url, output_file):
+        attempts.append(url)
+        if len(attempts) == 4:
+            self.cut_after(None)
+        return call(self, url, output_file)
+
+    monkeypatch.setattr(type(fake_server), "__call__", flaky)
+    download.fetch_physionet("mitdb", "1.0.0", ["100.hea", "100.dat", "100.atr"], tmp_path,
+                             progress=False)
+    assert _cache_files(tmp_path) == ["100.atr", "100.dat", "100.hea"]
+    assert [u.rsplit("/", 1)[1] for u in attempts] == [
+        "SHA256SUMS.txt", "100.hea", "100.dat", "100.dat", "100.atr"]
+
+
+def test_stale_temporary_files_of_a_killed_download_are_removed(tmp_path):
+    import os
+
+    stale, fresh, data = tmp_path / "tmpab12cd_3", tmp_path / "tmpzz99yy00", tmp_path / "tmp.txt"
+    for path in (stale, fresh, data):
+        path.write_bytes(b"partial")
+    for name in (".partial-old", ".partial-alive"):  # the archive downloads' folders
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "tmpaaaaaaaa").write_bytes(b"partial")
+    old = os.path.getmtime(stale) - 7200
+    for path in (stale, data, tmp_path / ".partial-old", tmp_path / ".partial-old" / "tmpaaaaaaaa",
+                 tmp_path / ".partial-alive"):
+        os.utime(path, (old, old))
+    download._remove_stale_partials([tmp_path])
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".partial-alive", "tmp.txt",
+                                                          "tmpzz99yy00"]
+
+
+def test_server_error_names_the_file(physionet_version, tmp_path, fake_server):
+    fake_server.add("https://physionet.org/files/mitdb/1.0.0/SHA256SUMS.txt",
+                    f"{'0' * 64}  100.hea\n".encode())
+    with pytest.raises(OSError, match=r"mitdb/100\.hea: the server answered 404 for "
+                                      r"https://physionet\.org/files/mitdb/1\.0\.0/100\.hea"):
+        download.fetch_physionet("mitdb", "1.0.0", ["100.hea"], tmp_path, progress=False)
+    assert _cache_files(tmp_path) == []
+
+
+def _digest(path):
+    return hashlib.sha256(path.read_bytes()).hexdigest()

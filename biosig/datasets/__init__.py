@@ -7,7 +7,7 @@ from ._bonn import BonnEpilepsy
 from ._chbmit import CHBMIT, CHBMITFile, read_chbmit_summary
 from ._deap import DEAP
 from ._download import DownloadError
-from ._edf import read_raw
+from ._edf import read_annotations, read_raw
 from ._examples import EXAMPLES, write_example_data
 from ._eegmmidb import EEGMotorImagery, run_events
 from ._mitdb import MITBIHArrhythmia
@@ -37,6 +37,7 @@ __all__ = [
     "aami_class",
     "get_source",
     "read_chbmit_summary",
+    "read_annotations",
     "read_raw",
     "read_wfdb",
     "run_events",

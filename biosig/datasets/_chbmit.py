@@ -68,9 +68,10 @@ def read_chbmit_summary(path):
     Raises
     ------
     ValueError
-        Naming the file and line when a seizure line has no file, a seizure
-        lacks its start or end, ends before it starts, or the seizure count
-        disagrees with the seizures listed.
+        Naming the file and line when the summary lists no file, a seizure
+        line has no file, a seizure lacks its start or end, ends before it
+        starts, or a file's seizure count is missing or disagrees with the
+        seizures listed.
     """
     path = Path(path)
     sfreq, channels, files = None, [], []
@@ -82,7 +83,10 @@ def read_chbmit_summary(path):
         if pending is not None:
             raise ValueError(f"{path}: {entry.name}: seizure starting at {pending} s has no end")
         stated = counts.get(entry.name)
-        if stated is not None and stated != len(entry.seizures):
+        if stated is None:
+            raise ValueError(f"{path}: {entry.name} has no 'Number of Seizures in File' line "
+                             "(a truncated summary?)")
+        if stated != len(entry.seizures):
             raise ValueError(f"{path}: {entry.name} states {stated} seizure(s) but lists "
                              f"{len(entry.seizures)}")
 
@@ -124,6 +128,8 @@ def read_chbmit_summary(path):
         elif line and not _CHANNEL.match(line) and not line.startswith("*"):
             in_channels = False
     close(current)
+    if not files:
+        raise ValueError(f"{path}: no 'File Name:' line: an empty or truncated CHB-MIT summary")
     return sfreq, files
 
 

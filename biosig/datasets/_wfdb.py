@@ -76,39 +76,137 @@ def _check_signal_files(header, folder, hea_path):
             )
 
 
-def _read_annotations(record_path, extension, sig_len):
+def _check_fields(header, hea_path):
+    """Refuse signal lines whose fields cannot be right (a garbled or shifted line)."""
+    for i, name in enumerate(header.sig_name):
+        gain = header.adc_gain[i]
+        if not (np.isfinite(gain) and gain > 0):
+            raise ValueError(f"{hea_path}: signal {i + 1} ({name!r}) has ADC gain {gain}")
+        for what, text in (("name", name), ("unit", header.units[i] or "")):
+            if not text.isprintable():
+                raise ValueError(f"{hea_path}: signal {i + 1} has an unprintable {what} "
+                                 f"{text!r}")
+
+
+def _check_checksums(rec, hea_path):
+    """Compare the header's initial value and checksum of each signal with the data."""
+    signals = rec.e_d_signal if rec.e_d_signal is not None else list(rec.d_signal.T)
+    for i, samples in enumerate(signals):
+        name = rec.sig_name[i]
+        first = rec.init_value[i] if rec.init_value else None
+        if first is not None and len(samples) and int(samples[0]) != first:
+            raise ValueError(f"{hea_path}: signal {i + 1} ({name}) starts at {int(samples[0])} "
+                             f"but the header's initial value is {first}: the header does "
+                             "not describe this signal file")
+        checksum = rec.checksum[i] if rec.checksum else None
+        if checksum is not None and (int(np.sum(samples, dtype=np.int64)) - checksum) % 65536:
+            raise ValueError(f"{hea_path}: signal {i + 1} ({name}): the data's checksum "
+                             f"{int(np.sum(samples, dtype=np.int64)) % 65536} differs from the "
+                             f"header's {checksum % 65536}: the signal file is corrupt or "
+                             "belongs to another header")
+
+
+def _read_checked(record_path, header, hea_path, channels):
+    """Read one single-segment record as stored, after checking it against its header."""
+    _check_fields(header, hea_path)
+    if header.sig_len:  # else wfdb infers the length from the file size
+        _check_signal_files(header, record_path.parent, hea_path)
+    try:
+        rec = wfdb.rdrecord(str(record_path), physical=False, smooth_frames=False,
+                            channel_names=channels)
+    except Exception as err:
+        raise ValueError(f"{record_path}.dat: unreadable WFDB signal: {err}") from err
+    _check_checksums(rec, hea_path)
+    return rec
+
+
+def _frame_rate(signals, samps_per_frame):
+    """Average each signal's samples within a frame: one value per frame, as wfdb does."""
+    return np.column_stack([s.reshape(-1, n).mean(axis=1) if n > 1 else s
+                            for s, n in zip(signals, samps_per_frame)])
+
+
+def _read_segments(record_path, header, hea_path, channels):
+    """Check every segment of a multi-segment record, then read it joined as wfdb joins it."""
+    for name, length in zip(header.seg_name, header.seg_len):
+        if name == "~":  # a gap: no file
+            continue
+        seg_path = record_path.parent / name
+        seg_hea = Path(f"{seg_path}.hea")
+        if not seg_hea.exists():
+            raise FileNotFoundError(f"{seg_hea}: segment header named by {hea_path.name} "
+                                    "is missing")
+        try:
+            seg = wfdb.rdheader(str(seg_path))
+        except Exception as err:
+            raise ValueError(f"{seg_hea}: unreadable WFDB header: {err}") from err
+        if seg.sig_len != length and length:
+            raise ValueError(f"{seg_hea}: {hea_path.name} gives the segment {length} samples, "
+                             f"its header {seg.sig_len}")
+        if seg.n_sig and seg.sig_len:  # the layout segment of a variable layout holds none
+            _read_checked(seg_path, seg, seg_hea, None)
+    try:
+        rec = wfdb.rdrecord(str(record_path), m2s=True, channel_names=channels,
+                            return_res=64)
+    except Exception as err:
+        raise ValueError(f"{hea_path}: unreadable multi-segment record: {err}") from err
+    return rec.sig_name, rec.units, rec.fs, rec.sig_len, rec.p_signal
+
+
+def _header_metadata(comments):
+    """Return the header's comment lines, and the ``key: value`` pairs among them."""
+    metadata = {"comments": list(comments)}
+    for line in comments:
+        key, sep, value = line.partition(":")
+        if sep and 0 < len(key.strip()) <= 40:
+            metadata.setdefault(key.strip(), value.strip())
+    return metadata
+
+
+def _read_annotations(record_path, extension, duration_s):
+    """Read one annotation file; return it and its onsets in seconds."""
     ann_path = Path(f"{record_path}.{extension}")
     if not ann_path.exists():
         others = sorted(p.name for p in ann_path.parent.glob(f"{ann_path.stem}*")
                         if p.suffix not in (".hea", ".dat"))
         hint = f" (annotation-like files present: {', '.join(others)})" if others else ""
         raise FileNotFoundError(f"{ann_path}: annotation file is missing{hint}")
+    if ann_path.stat().st_size == 0:
+        raise ValueError(f"{ann_path}: empty annotation file (a WFDB annotation file with no "
+                         "annotation still holds its end mark)")
     try:
         ann = wfdb.rdann(str(record_path), extension)
     except Exception as err:
         raise ValueError(f"{ann_path}: unreadable WFDB annotation file: {err}") from err
-    sample = np.asarray(ann.sample, dtype=np.int64)
-    if sample.size and (sample.min() < 0 or sample.max() >= sig_len):
+    fs = float(ann.fs or 0)
+    if not (np.isfinite(fs) and fs > 0):
+        raise ValueError(f"{ann_path}: annotation sampling frequency is {ann.fs}")
+    onset = np.asarray(ann.sample, dtype=np.int64) / fs  # ann.fs: e.g. a high-rate signal's
+    # The last onset may equal the duration: a closing mark after the last sample.
+    if onset.size and (onset.min() < 0 or onset.max() > duration_s + 1e-9):
         raise ValueError(
-            f"{ann_path}: annotations reach sample {sample.max()} but the record "
-            f"has {sig_len} samples"
-        )
-    return ann, sample
+            f"{ann_path}: annotations reach {onset.max():.6g} s (sample {ann.sample.max()} "
+            f"at {fs:g} Hz) but the record lasts {duration_s:.6g} s")
+    return ann, onset
 
 
-def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
+def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
               session=None, source="wfdb"):
-    """Read a WFDB record and, optionally, one of its annotation files.
+    """Read a WFDB record and, optionally, its annotation files.
 
     Parameters
     ----------
     record_path : path-like
         The record's path without extension, e.g. ``data/mitdb/100``.
-    annotation : str | sequence of str | None
-        Annotation file extension (``"atr"``, ``"ecg"``, ``"qrs"``, ...), several
-        of them, or None to read the signals only. Labels from the first file
-        are kept bare; those of later files are prefixed with their extension
-        (``"qrs:N"``), so reference and detector annotations stay apart.
+        Multi-segment records (fixed or variable layout) are read joined into
+        one, with NaN where a segment lacks a signal.
+    annotation : "auto" | str | sequence of str | None
+        ``"auto"`` (default) reads the reference annotations ``atr`` when the
+        record has that file, and none otherwise. An extension (``"atr"``,
+        ``"ecg"``, ``"qrs"``, ...), or several, must exist. None reads the
+        signals only. Labels from the first file are kept bare; those of later
+        files are prefixed with their extension (``"qrs:N"``), so reference and
+        detector annotations stay apart.
     channels : list of str | None
         Channel names to read; all channels when None.
     subject, session : str | None
@@ -120,17 +218,24 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
     -------
     recording : Recording
         Signals in volts (channels whose units are not a voltage are kept as
-        they are, with type ``"misc"``). Each annotation becomes an MNE
-        annotation whose description is the WFDB symbol. A non-beat annotation with an
-        ``aux_note`` has it appended: ``"+(AFIB"`` marks the start of atrial
-        fibrillation, ``"~"`` noise, ``"|"`` an isolated artefact.
+        they are, with type ``"misc"``), at the record's frame rate (signals
+        with several samples per frame are averaged within it, as
+        :func:`wfdb.rdrecord` does). Each annotation becomes an MNE annotation
+        whose description is the WFDB symbol, placed by the annotation file's
+        own sampling frequency. A non-beat annotation with an ``aux_note`` has
+        it appended: ``"+(AFIB"`` marks the start of atrial fibrillation,
+        ``"~"`` noise, ``"|"`` an isolated artefact. ``metadata`` holds the
+        header's comment lines (``"comments"``) and their ``key: value`` pairs
+        (CinC's ``Age``, ``Sex``, ``Dx``; PTB's clinical summary).
 
     Raises
     ------
     FileNotFoundError
-        When the header, a signal file or the annotation file is missing.
+        When the header, a segment, a signal file or a named annotation file is
+        missing.
     ValueError
-        When a file is unreadable, truncated, or disagrees with the header.
+        When a file is unreadable, truncated, or disagrees with the header
+        (sizes, initial values, checksums).
     """
     record_path = Path(record_path)
     if record_path.suffix in (".hea", ".dat"):
@@ -142,34 +247,36 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
         header = wfdb.rdheader(str(record_path))
     except Exception as err:
         raise ValueError(f"{hea_path}: unreadable WFDB header: {err}") from err
-    if isinstance(header, wfdb.MultiRecord):
-        raise ValueError(f"{hea_path}: multi-segment WFDB records are not supported; "
-                         "read each segment's record instead")
     if not header.n_sig:
         raise ValueError(f"{hea_path}: header declares no signals")
-    if header.sig_len:  # else wfdb infers the length from the file size
-        _check_signal_files(header, record_path.parent, hea_path)
+    if not (np.isfinite(header.fs) and header.fs > 0):
+        raise ValueError(f"{hea_path}: sampling frequency is {header.fs}")
     if channels is not None:
-        missing = [c for c in channels if c not in header.sig_name]
+        names = (_segment_names(record_path, header)
+                 if isinstance(header, wfdb.MultiRecord) else header.sig_name)
+        missing = [c for c in channels if c not in (names or [])]
         if missing:
-            raise ValueError(
-                f"{hea_path}: no channel named {missing}; channels are {header.sig_name}"
-            )
-    try:
-        rec = wfdb.rdrecord(str(record_path), channel_names=channels)
-    except Exception as err:
-        raise ValueError(f"{record_path}.dat: unreadable WFDB signal: {err}") from err
+            raise ValueError(f"{hea_path}: no channel named {missing}; channels are {names}")
+    if isinstance(header, wfdb.MultiRecord):
+        names, units, fs, sig_len, p_signal = _read_segments(record_path, header, hea_path,
+                                                             channels)
+    else:
+        rec = _read_checked(record_path, header, hea_path, channels)
+        names, units, fs, sig_len = rec.sig_name, rec.units, rec.fs, rec.sig_len
+        p_signal = _frame_rate(rec.dac(expanded=True, return_res=64), rec.samps_per_frame)
 
-    units = [u or "" for u in rec.units]
+    units = [u or "" for u in units]
     scale = np.array([_TO_VOLTS.get(u.lower(), 1.0) for u in units])
-    ch_types = [_channel_type(n, u) for n, u in zip(rec.sig_name, units)]
-    info = mne.create_info(_unique(rec.sig_name), float(rec.fs), ch_types)
-    raw = mne.io.RawArray(rec.p_signal.T * scale[:, None], info, verbose=False)
+    ch_types = [_channel_type(n, u) for n, u in zip(names, units)]
+    info = mne.create_info(_unique(names), float(fs), ch_types)
+    raw = mne.io.RawArray(p_signal.T * scale[:, None], info, verbose=False)
 
+    if annotation == "auto":
+        annotation = "atr" if Path(f"{record_path}.atr").exists() else None
     extensions = [annotation] if isinstance(annotation, str) else list(annotation or [])
     for k, extension in enumerate(extensions):
-        ann, sample = _read_annotations(record_path, extension, rec.sig_len)
-        aux = [(a or "").rstrip("\x00") for a in (ann.aux_note or [""] * len(sample))]
+        ann, onset = _read_annotations(record_path, extension, sig_len / fs)
+        aux = [(a or "").rstrip("\x00") for a in (ann.aux_note or [""] * len(onset))]
         # A non-beat annotation carries its note in the label ("+(AFIB" starts
         # atrial fibrillation); beat labels stay the bare symbol.
         labels = [sym + note if note and sym not in _BEAT_SYMBOLS else sym
@@ -178,6 +285,18 @@ def read_wfdb(record_path, annotation="atr", *, channels=None, subject=None,
             labels = [f"{extension}:{label}" for label in labels]
         # Appending in place skips set_annotations' per-annotation copy and crop
         # (7x faster on MIT-BIH); _read_annotations has checked the range.
-        raw.annotations.append(sample / rec.fs, 0.0, labels)
+        raw.annotations.append(onset, 0.0, labels)
     return Recording(raw, subject=subject or record_path.name, record=record_path.name,
-                     session=session, source=source)
+                     session=session, source=source,
+                     metadata=_header_metadata(header.comments or []))
+
+
+def _segment_names(record_path, header):
+    """Signal names of a multi-segment record: its layout segment's, or its first segment's."""
+    first = next((name for name in header.seg_name if name != "~"), None)
+    if first is None:
+        return []
+    try:
+        return wfdb.rdheader(str(record_path.parent / first)).sig_name or []
+    except Exception:  # a missing or broken segment is reported when it is read
+        return []

@@ -166,6 +166,11 @@ def test_chb21_is_the_patient_of_chb01(tmp_path):
     ("File Name: a.edf\nSeizure Start Time: 9 seconds\nSeizure End Time: 5 seconds\n",
      "before its start"),
     ("Seizure Start Time: 9 seconds\n", "before any 'File Name:'"),
+    ("", "no 'File Name:' line: an empty or truncated CHB-MIT summary"),
+    ("Data Sampling Rate: 256 Hz\n\nChannels in EDF Files:\nChannel 1: FP1-F7\n",
+     "no 'File Name:' line"),
+    ("File Name: a.edf\nFile Start Time: 11:42:54\nFile End Time: 12:42:54\n",
+     "a.edf has no 'Number of Seizures in File' line"),
 ])
 def test_malformed_summaries_name_file_and_problem(tmp_path, text, message):
     path = tmp_path / "chb09-summary.txt"

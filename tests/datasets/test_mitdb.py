@@ -66,7 +66,7 @@ def test_earlier_annotation_file_is_named(mitdb_dir, tmp_path):
         shutil.copy(mitdb_dir / f"100.{ext}", tmp_path / f"100.{ext}")
     shutil.copy(mitdb_dir / "100.atr", tmp_path / "100-0.atr")
     with pytest.raises(FileNotFoundError, match=r"100\.atr: annotation file is missing.*100-0\.atr"):
-        read_wfdb(tmp_path / "100")
+        read_wfdb(tmp_path / "100", "atr")
 
 
 def _serve_mitdb(server, mitdb_dir, records=("100",), corrupt=()):

@@ -28,7 +28,10 @@ from biosig.models import (
 )
 from biosig.windows import SlidingSampler
 
-N_SPLITS = 3
+N_SPLITS = 2
+# EEGNet, at the batch size and rate of its paper, needs two thirds of the segments
+# to train on to reach 95 % here (half of them gives 93 %).
+SPLITS = {"eegnet": 3}
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +49,8 @@ def bonn(data_dir):
     return X, windows.y, segments, windows.sfreq / 2
 
 
-def _folds(y, segments):
-    return StratifiedGroupKFold(N_SPLITS, shuffle=True, random_state=0).split(y, y, segments)
+def _folds(y, segments, n_splits=N_SPLITS):
+    return StratifiedGroupKFold(n_splits, shuffle=True, random_state=0).split(y, y, segments)
 
 
 def _fit_kw(**kw):
@@ -92,7 +95,7 @@ def test_separates_seizure_from_healthy_windows(bonn, name):
     inputs, make = MODELS[name]
     Z = inputs(X, fs)
     predicted = np.empty_like(y)
-    for train, test in _folds(y, segments):
+    for train, test in _folds(y, segments, SPLITS.get(name, N_SPLITS)):
         model = make(fs).fit(Z[train], y[train], groups=segments[train])
         predicted[test] = model.predict(Z[test])
     assert (predicted == y).mean() >= 0.95
@@ -104,7 +107,7 @@ def test_anomaly_detector_trained_on_healthy_windows_flags_seizures(bonn):
     flagged = np.empty(len(y), dtype=bool)
     for train, test in _folds(y, segments):
         healthy = train[y[train] == "healthy"]
-        detector = AutoencoderAnomalyDetector((16, 4), quantile=0.95, epochs=60,
+        detector = AutoencoderAnomalyDetector((16, 4), quantile=0.95, epochs=30,
                                               random_state=0).fit(Z[healthy],
                                                                   groups=segments[healthy])
         flagged[test] = detector.predict(Z[test]) == -1

@@ -57,7 +57,7 @@ def test_a_dask_cluster_gives_the_serial_metrics(bonn, tmp_path):
     # Dask's nanny gives workers one BLAS/OpenMP thread; with the threads this process
     # has, TensorFlow sums in the same order, and the fits are identical.
     with dask.config.set({"distributed.nanny.pre-spawn-environ": {}}), \
-            LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+            LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                          dashboard_address=None) as cluster:
         on_cluster = _run(bonn, tmp_path / "dask", 3, "--scheduler", cluster.scheduler_address)
     assert on_cluster[0]["scheduler"] == cluster.scheduler_address

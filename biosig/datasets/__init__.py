@@ -10,10 +10,12 @@ from ._download import DownloadError
 from ._edf import read_annotations, read_raw
 from ._examples import EXAMPLES, write_example_data
 from ._eegmmidb import EEGMotorImagery, run_events
+from ._incartdb import INCART12LeadArrhythmia
 from ._mitdb import MITBIHArrhythmia
 from ._recording import Recording
 from ._source import BaseSource
 from ._registry import SOURCES, get_source
+from ._svdb import MITBIHSupraventricularArrhythmia
 from ._wfdb import read_wfdb
 
 __all__ = [
@@ -31,7 +33,9 @@ __all__ = [
     "DEAP",
     "DownloadError",
     "EEGMotorImagery",
+    "INCART12LeadArrhythmia",
     "MITBIHArrhythmia",
+    "MITBIHSupraventricularArrhythmia",
     "Recording",
     "SOURCES",
     "aami_class",

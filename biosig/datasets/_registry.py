@@ -6,14 +6,16 @@ from ._bonn import BonnEpilepsy
 from ._chbmit import CHBMIT
 from ._deap import DEAP
 from ._eegmmidb import EEGMotorImagery
+from ._incartdb import INCART12LeadArrhythmia
 from ._mitdb import MITBIHArrhythmia
+from ._svdb import MITBIHSupraventricularArrhythmia
 
 __all__ = ["SOURCES", "get_source"]
 
 #: Source name (its folder under the data directory) -> class.
 SOURCES = {cls.name: cls for cls in (
-    MITBIHArrhythmia, EEGMotorImagery, CHBMIT, BCICompIV2a, BCICompIV2b, BCICompII3,
-    DEAP, BonnEpilepsy,
+    MITBIHArrhythmia, MITBIHSupraventricularArrhythmia, INCART12LeadArrhythmia,
+    EEGMotorImagery, CHBMIT, BCICompIV2a, BCICompIV2b, BCICompII3, DEAP, BonnEpilepsy,
 )}
 
 

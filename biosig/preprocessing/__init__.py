@@ -2,5 +2,6 @@
 
 from ._filter import bandpass
 from ._parallel import map_recordings
+from ._qrs import BeatMatch, detect_r_peaks, match_beats
 
-__all__ = ["bandpass", "map_recordings"]
+__all__ = ["BeatMatch", "bandpass", "detect_r_peaks", "map_recordings", "match_beats"]

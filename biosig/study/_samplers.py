@@ -30,11 +30,15 @@ def _labels_are_strings(study):
 
 @SAMPLERS.add(
     "beat",
-    keys={"tmin": Key(NUM, -0.25), "tmax": Key(NUM, 0.45), "local_beats": Key((int,), 10)},
+    keys={"tmin": Key(NUM, -0.25), "tmax": Key(NUM, 0.45), "local_beats": Key((int,), 10),
+          "peaks": Key((str,), "annotated", choices=("annotated", "detected"))},
     describe=lambda study, shape, sfreq: (
         f"Beat windows from {study.windows.options['tmin']} s to "
-        f"{study.windows.options['tmax']} s around each annotated R peak "
-        f"({_shape(shape, sfreq)})."),
+        f"{study.windows.options['tmax']} s around each "
+        + ("annotated R peak" if study.windows.options["peaks"] == "annotated" else
+           "R peak detected by GQRS (wfdb), labelled by the reference beat it matches within "
+           "150 ms (ANSI/AAMI EC57; unmatched detections and missed beats make no window)")
+        + f" ({_shape(shape, sfreq)})."),
     n_samples=lambda options, sfreq: int(round((options["tmax"] - options["tmin"]) * sfreq)),
     check=_check_span,
     tabular=("rr",),
@@ -47,7 +51,8 @@ def _beat(study, progress):
     classes = study.windows.classes or sorted(set(AAMI_EC57.values()))
     labels = {sym: c for sym, c in AAMI_EC57.items() if c in classes}
     return BeatSampler(options["tmin"], options["tmax"], labels=labels,
-                       local_beats=options["local_beats"], progress=progress)
+                       local_beats=options["local_beats"], peaks=options["peaks"],
+                       progress=progress)
 
 
 def _check_sliding(study):

@@ -1,10 +1,11 @@
-"""Beat-centred windows around annotated R peaks, with RR-interval features."""
+"""Beat-centred windows around annotated or detected R peaks, with RR-interval features."""
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from ..datasets import AAMI_EC57
+from ..preprocessing import detect_r_peaks, match_beats
 from ._sampler import Sampler
 from ._windows import Windows
 
@@ -15,12 +16,22 @@ RR_FEATURES = ("rr_prev", "rr_next", "rr_local", "rr_record")
 
 
 class BeatSampler(Sampler):
-    """Cut one window around each annotated beat.
+    """Cut one window around each beat, annotated or detected.
 
-    Every annotation whose symbol is a WFDB beat code (the keys of
-    :data:`~biosig.datasets.AAMI_EC57`) counts as a beat for the RR intervals;
-    those with a label in ``labels`` become windows. Beats whose window would
-    run past either end of the record are dropped.
+    With ``peaks="annotated"``, every annotation whose symbol is a WFDB beat
+    code (the keys of :data:`~biosig.datasets.AAMI_EC57`) counts as a beat for
+    the RR intervals; those with a label in ``labels`` become windows. With
+    ``peaks="detected"``, the beats are the R peaks that
+    :func:`~biosig.preprocessing.detect_r_peaks` finds, and RR intervals come
+    from them, as they would on an ECG without annotations; each detection is
+    matched beat by beat to the reference annotations (ANSI/AAMI EC57, 150 ms)
+    and takes the label of its reference beat. Detections that match no
+    reference beat (false detections) and reference beats that no detection
+    matches (missed beats) have no label and make no window; their counts
+    are in :attr:`detection_` for the QRS detection figures. A recording with
+    no beat annotation at all gives a window per detection, labelled None,
+    to be classified. Beats whose window would run past either end of the
+    record are dropped.
 
     Parameters
     ----------
@@ -35,8 +46,19 @@ class BeatSampler(Sampler):
         Number of RR intervals averaged into ``rr_local``: ``(local_beats + 1) // 2``
         ending at or before the beat and ``local_beats // 2`` after it (5 and 5
         by default), fewer at the record's ends.
+    peaks : {"annotated", "detected"}
+        Where the beats come from.
+    detector_channel : str | None
+        With detected peaks: the lead to detect on (the first ECG lead when None).
     progress : bool
         Show a progress bar over recordings.
+
+    Attributes
+    ----------
+    detection_ : dict
+        With detected peaks, after sampling: record -> ``{"reference",
+        "detected", "true_positives", "false_negatives", "false_positives"}``
+        of the beat-by-beat match.
 
     Notes
     -----
@@ -44,16 +66,19 @@ class BeatSampler(Sampler):
     ``rr_prev`` (this R peak minus the previous one), ``rr_next``,
     ``rr_local`` (mean of the ``local_beats`` RR intervals around the beat) and
     ``rr_record`` (mean RR interval of the record). The first beat takes its
-    next RR as previous, the last its previous as next.
+    next RR as previous, the last its previous as next. With detected peaks,
+    ``meta`` also holds ``reference_sample``, the matched reference beat.
     """
 
     def __init__(self, tmin=-0.25, tmax=0.45, *, labels=None, channels=None,
-                 local_beats=10, progress=True):
+                 local_beats=10, peaks="annotated", detector_channel=None, progress=True):
         self.tmin = tmin
         self.tmax = tmax
         self.labels = labels
         self.channels = channels
         self.local_beats = local_beats
+        self.peaks = peaks
+        self.detector_channel = detector_channel
         self.progress = progress
 
     def _rr(self, beat_samples, sfreq):
@@ -83,11 +108,17 @@ class BeatSampler(Sampler):
         windows : Windows
         """
         labels = AAMI_EC57 if self.labels is None else self.labels
+        if self.peaks not in ("annotated", "detected"):
+            raise ValueError(f"BeatSampler: peaks must be 'annotated' or 'detected', "
+                             f"not {self.peaks!r}")
         sfreq = recording.sfreq
         symbols = np.asarray(recording.annotations.description, dtype=object)
         samples = recording.annotation_samples()
         is_beat = np.isin(symbols, list(AAMI_EC57)) | np.isin(symbols, list(labels))
         symbols, samples = symbols[is_beat], samples[is_beat]
+        extra = {}
+        if self.peaks == "detected":
+            symbols, samples, extra = self._detected(recording, symbols, samples)
         rr = self._rr(samples, sfreq)
 
         offset = int(round(self.tmin * sfreq))
@@ -96,7 +127,9 @@ class BeatSampler(Sampler):
             raise ValueError(f"BeatSampler: tmax ({self.tmax}) must exceed tmin ({self.tmin})")
         starts = samples + offset
         keep = (starts >= 0) & (starts + length <= recording.n_samples)
-        keep &= np.isin(symbols, list(labels))
+        unannotated = self.peaks == "detected" and extra["unannotated"]
+        if not unannotated:
+            keep &= np.isin(symbols, list(labels))
 
         picks = self.channels
         if picks is not None:
@@ -115,10 +148,36 @@ class BeatSampler(Sampler):
             "onset": samples[keep] / sfreq,
             "symbol": symbols[keep],
             **{name: col[keep] for name, col in zip(RR_FEATURES, rr)},
+            **{name: col[keep] for name, col in extra.get("columns", {}).items()},
         })
-        y = np.array([labels[s] for s in symbols[keep]], dtype=object)
+        y = np.array([labels.get(s) for s in symbols[keep]], dtype=object)
         return Windows(np.ascontiguousarray(X), y,
                        np.full(n, recording.subject, dtype=object), meta, sfreq,
                        list(picks) if picks is not None else recording.ch_names)
+
+    def sample(self, recordings):
+        self.detection_ = {}
+        return super().sample(recordings)
+
+    sample.__doc__ = Sampler.sample.__doc__
+
+    def _detected(self, recording, symbols, samples):
+        """Detected R peaks with the symbols of the reference beats they match."""
+        peaks = detect_r_peaks(recording, self.detector_channel)
+        match = match_beats(samples, peaks, recording.sfreq)
+        # match_beats sorts; annotation order is by time already
+        reference = match.reference_of()
+        found = reference >= 0
+        peak_symbols = np.full(len(peaks), "", dtype=object)
+        peak_symbols[found] = symbols[np.argsort(samples, kind="stable")][reference[found]]
+        reference_sample = np.full(len(peaks), -1, dtype=np.int64)
+        reference_sample[found] = match.reference[reference[found]]
+        self.__dict__.setdefault("detection_", {})[recording.record] = {
+            "reference": len(samples), "detected": len(peaks),
+            "true_positives": match.true_positives,
+            "false_negatives": match.false_negatives,
+            "false_positives": match.false_positives}
+        return peak_symbols, peaks, {"unannotated": len(samples) == 0,
+                                     "columns": {"reference_sample": reference_sample}}
 
     _unit_name = "beats"

@@ -21,6 +21,8 @@ SMOKE = {
                   "--reference-resamples", "2"],
     "features": ["--windows", "64", "--loop-windows", "8", "--repeat", "1",
                  "--stream-windows", "512"],
+    # A handful of mutated files per format, one worker, no example listing.
+    "fuzz_readers": ["--data-dir", "{data}", "--cases", "5", "--jobs", "1", "--examples", "0"],
     "imbalance_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
                          "--bootstrap", "20", "--settings", "focal", "threshold"],
     # One model of each kind of fit: plain, pretrained, and the anomaly detector's own.

@@ -8,9 +8,13 @@ Run on purpose, not in the unit tests::
    loader and BeatSampler, sequential and with joblib) against a plain loop of
    ``wfdb.rdrecord``/``wfdb.rdann`` calls cutting the same windows, in the same
    run, and checks both give the same windows.
-2. Runs ``recipes/arrhythmia_mitbih.toml`` on the DS1/DS2 records present
+2. QRS detection (``--detection``): GQRS and XQRS on lead MLII of every
+   MIT-BIH record present (48 when all are), matched beat by beat to the
+   reference beats within 150 ms (ANSI/AAMI EC57), pooled Se and +P.
+3. Runs ``recipes/arrhythmia_mitbih.toml`` on the DS1/DS2 records present
    (reduced protocol when some are missing) and prints per-class Se, +P and F1
-   beside the published full-DS2 figures.
+   beside the published full-DS2 figures; with ``--detected`` also on beats
+   cut at the detected R peaks (``windows.peaks = "detected"``).
 """
 
 import argparse
@@ -85,15 +89,53 @@ def bench_loading(data_dir, records, repeat):
             "biosig_n_jobs2_s": t_par}
 
 
+def bench_detection(data_dir, records):
+    from biosig.datasets import AAMI_EC57, MITBIHArrhythmia
+    from biosig.preprocessing import detect_r_peaks, match_beats
+
+    source = MITBIHArrhythmia(data_dir, progress=False)
+    totals = {d: {"tp": 0, "fn": 0, "fp": 0, "s": 0.0} for d in ("gqrs", "xqrs")}
+    per_record = {}
+    for record in records:
+        rec = source.load_record(record)
+        lead = "MLII" if "MLII" in rec.ch_names else rec.ch_names[0]
+        symbols = np.asarray(rec.annotations.description)
+        reference = rec.annotation_samples()[np.isin(symbols, list(AAMI_EC57))]
+        for detector, total in totals.items():
+            start = time.perf_counter()
+            peaks = detect_r_peaks(rec, lead, detector=detector)
+            total["s"] += time.perf_counter() - start
+            match = match_beats(reference, peaks, rec.sfreq)
+            total["tp"] += match.true_positives
+            total["fn"] += match.false_negatives
+            total["fp"] += match.false_positives
+            per_record.setdefault(record, {})[detector] = [match.sensitivity,
+                                                           match.positive_predictivity]
+    print(f"\n## QRS detection, {len(records)} MIT-BIH records, lead MLII (or the first), "
+          "EC57 matching within 150 ms")
+    print(f"{'detector':10s} {'beats':>8s} {'TP':>8s} {'FN':>6s} {'FP':>6s} {'Se %':>7s} "
+          f"{'+P %':>7s} {'s/record':>9s}")
+    for detector, t in totals.items():
+        n = t["tp"] + t["fn"]
+        print(f"{detector:10s} {n:8d} {t['tp']:8d} {t['fn']:6d} {t['fp']:6d} "
+              f"{100 * t['tp'] / n:7.2f} {100 * t['tp'] / (t['tp'] + t['fp']):7.2f} "
+              f"{t['s'] / len(records):9.2f}")
+    worst = sorted(per_record, key=lambda r: per_record[r]["gqrs"][0])[:3]
+    print("lowest GQRS Se: " + ", ".join(f"{r} {100 * per_record[r]['gqrs'][0]:.1f} %"
+                                         for r in worst))
+    return {"totals": totals, "per_record": per_record}
+
+
 def _pct(value):
     return "–" if value is None else f"{100 * value:.1f}"
 
 
-def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None):
+def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, peaks="annotated"):
     from biosig.study import load_recipe, run_study
     from biosig.datasets import MITBIHArrhythmia
 
     overrides = [f"training.epochs={epochs}"] if epochs else []
+    overrides.append(f"windows.peaks='{peaks}'")
     if bootstrap is not None:
         overrides.append(f"training.bootstrap={bootstrap}")
     if records:  # a reduced protocol on named records of each side
@@ -107,7 +149,8 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None):
         wall = time.perf_counter() - start
         result = json.loads((out / "metrics.json").read_text())
     header, m = result["header"], result["metrics"]
-    print(f"\n## Accuracy, DS1 → DS2 ({'REDUCED: ' if header['reduced_protocol'] else ''}"
+    print(f"\n## Accuracy on {peaks} beats, DS1 → DS2 "
+          f"({'REDUCED: ' if header['reduced_protocol'] else ''}"
           f"train {', '.join(header['train_records'])}; test {', '.join(header['test_records'])})")
     print(f"backend {header['keras_backend']}, {header['epochs_trained']} epochs, {wall:.0f} s")
     rows = []
@@ -147,6 +190,11 @@ def main(argv=None):
                         help="DS1/DS2 records to use (default: every one here; fewer is a "
                              "reduced protocol)")
     parser.add_argument("--bootstrap", type=int, help="override training.bootstrap")
+    parser.add_argument("--detection", action="store_true",
+                        help="QRS detection figures on every MIT-BIH record present")
+    parser.add_argument("--detected", action="store_true",
+                        help="also run the recipe on beats at detected R peaks")
+    parser.add_argument("--skip-loading", action="store_true")
     parser.add_argument("--json", help="also write the results to this file")
     args = parser.parse_args(argv)
     if not args.data_dir:
@@ -161,10 +209,20 @@ def main(argv=None):
     if args.records:
         split = [r for r in split if r in args.records]
     present = [r for r in split if r not in ds.missing(split)]
-    results = {"loading": bench_loading(args.data_dir, present, args.repeat)}
+    results = {}
+    if not args.skip_loading:
+        results["loading"] = bench_loading(args.data_dir, present, args.repeat)
+    if args.detection:
+        every = [r for r in ds.RECORDS if not args.records or r in args.records]
+        results["detection"] = bench_detection(args.data_dir,
+                                               [r for r in every if r not in ds.missing(every)])
     if not args.skip_accuracy:
         results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown,
                                              args.records, args.bootstrap)
+        if args.detected:
+            results["accuracy_detected"] = bench_accuracy(
+                args.data_dir, args.epochs, args.markdown, args.records, args.bootstrap,
+                peaks="detected")
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
 

@@ -68,7 +68,8 @@ def _check_signal_files(header, folder, hea_path):
                 f"{header.sig_len} samples ({expected} bytes) but the file holds "
                 f"{size} bytes, about {held} samples"
             )
-        if size > expected + 1:  # one pad byte is allowed for odd 212/310 lengths
+        packed = any(header.fmt[i] in ("212", "310", "311") for i in idx)
+        if size > expected + packed:  # a pad byte may end odd 212/310/311 lengths
             raise ValueError(
                 f"{dat}: {hea_path.name} declares {header.sig_len} samples "
                 f"({expected} bytes) but the file holds {size} bytes: the header's "
@@ -78,11 +79,19 @@ def _check_signal_files(header, folder, hea_path):
 
 def _check_fields(header, hea_path):
     """Refuse signal lines whose fields cannot be right (a garbled or shifted line)."""
+    described = len(header.sig_name or [])
+    if described != header.n_sig:
+        raise ValueError(f"{hea_path}: the record line declares {header.n_sig} signals but "
+                         f"{described} signal lines follow")
     for i, name in enumerate(header.sig_name):
+        if not name:
+            raise ValueError(f"{hea_path}: signal {i + 1} has no name (a truncated signal "
+                             "line?)")
         gain = header.adc_gain[i]
-        if not (np.isfinite(gain) and gain > 0):
+        if gain is None or not (np.isfinite(gain) and gain > 0):
             raise ValueError(f"{hea_path}: signal {i + 1} ({name!r}) has ADC gain {gain}")
-        for what, text in (("name", name), ("unit", header.units[i] or "")):
+        for what, text in (("name", name or ""), ("unit", (header.units or [None] * described)[i]
+                                                   or "")):
             if not text.isprintable():
                 raise ValueError(f"{hea_path}: signal {i + 1} has an unprintable {what} "
                                  f"{text!r}")
@@ -163,6 +172,38 @@ def _header_metadata(comments):
     return metadata
 
 
+# Annotation words (WFDB annotation(5), MIT format): 6-bit code, 10-bit value.
+_SKIP, _AUX, _EOF = 59, 63, 0
+
+
+def _check_annotation_words(ann_path):
+    """Walk the 16-bit words of an annotation file: whole, ended by its end mark, no more.
+
+    wfdb reads a file cut short, or with bytes after its end mark, as if it
+    were whole; this finds both before it does.
+    """
+    data = ann_path.read_bytes()
+    if len(data) % 2:
+        raise ValueError(f"{ann_path}: {len(data)} bytes, not whole 16-bit annotation words "
+                         "(a truncated file?)")
+    words = np.frombuffer(data, "<u2")
+    codes, values = (words >> 10).tolist(), (words & 0x3FF).tolist()
+    i, n = 0, len(words)
+    while i < n:
+        code, value = codes[i], values[i]
+        if code == _EOF and value == 0:
+            if i != n - 1:
+                raise ValueError(f"{ann_path}: {2 * (n - 1 - i)} bytes follow the end-of-file "
+                                 "mark")
+            return
+        # SKIP carries a 32-bit interval; AUX a string of `value` bytes, padded to a word
+        i += 3 if code == _SKIP else 1 + (value + 1) // 2 if code == _AUX else 1
+    if i > n:
+        raise ValueError(f"{ann_path}: the last annotation runs past the end of the file "
+                         "(truncated)")
+    raise ValueError(f"{ann_path}: no end-of-file mark: the annotation file is truncated")
+
+
 def _read_annotations(record_path, extension, duration_s):
     """Read one annotation file; return it and its onsets in seconds."""
     ann_path = Path(f"{record_path}.{extension}")
@@ -174,10 +215,15 @@ def _read_annotations(record_path, extension, duration_s):
     if ann_path.stat().st_size == 0:
         raise ValueError(f"{ann_path}: empty annotation file (a WFDB annotation file with no "
                          "annotation still holds its end mark)")
+    _check_annotation_words(ann_path)
     try:
         ann = wfdb.rdann(str(record_path), extension)
     except Exception as err:
         raise ValueError(f"{ann_path}: unreadable WFDB annotation file: {err}") from err
+    undefined = sorted({str(s) for s in ann.symbol if not isinstance(s, str)})
+    if undefined:
+        raise ValueError(f"{ann_path}: annotation codes with no label (neither standard nor "
+                         "defined in the file)")
     fs = float(ann.fs or 0)
     if not (np.isfinite(fs) and fs > 0):
         raise ValueError(f"{ann_path}: annotation sampling frequency is {ann.fs}")
@@ -243,6 +289,8 @@ def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
     hea_path = Path(f"{record_path}.hea")
     if not hea_path.exists():
         raise FileNotFoundError(f"{hea_path}: WFDB header is missing")
+    if not hea_path.read_bytes().strip():
+        raise ValueError(f"{hea_path}: empty WFDB header")
     try:
         header = wfdb.rdheader(str(record_path))
     except Exception as err:

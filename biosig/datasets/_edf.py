@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import mne
+import numpy as np
 
 from ._header_checks import check_gdf, edf_header
 from ._recording import Recording
@@ -44,13 +45,22 @@ def read_annotations(path):
         raise ValueError(f"{path}: unreadable EDF+ annotations: {err}") from err
 
 
-def _rescale_events(raw, event_sfreq):
-    """Place GDF events by their table's rate (MNE counts them at the signals' rate)."""
-    ratio = raw.info["sfreq"] / event_sfreq
-    if ratio != 1 and len(raw.annotations):
-        ann = raw.annotations
-        raw.set_annotations(mne.Annotations(ann.onset * ratio, ann.duration * ratio,
-                                            ann.description, orig_time=ann.orig_time))
+def _set_gdf_events(raw, events):
+    """Place GDF events by their table's rate (MNE counts them at the signals' rate, and
+    drops those it then finds past the data)."""
+    if events["n_events"]:
+        raw.set_annotations(mne.Annotations(events["onset"], events["duration"],
+                                            [str(t) for t in events["type"]],
+                                            orig_time=raw.annotations.orig_time))
+
+
+def _rescale_units(raw, scale):
+    """Scale GDF channels whose unit MNE does not know (it reads them as dimensionless)."""
+    factors = [scale.get(name, 1.0) for name in raw.ch_names]
+    if all(f == 1 for f in factors):
+        return
+    raw.load_data()
+    raw._data *= np.asarray(factors)[:, None]
 
 
 _READERS = {".edf": mne.io.read_raw_edf, ".bdf": mne.io.read_raw_bdf,
@@ -117,7 +127,8 @@ def read_raw(path, *, subject=None, record=None, session=None, source=None,
     except Exception as err:
         raise ValueError(f"{path}: unreadable {suffix[1:].upper()} file: {err}") from err
     if suffix == ".gdf":
-        _rescale_events(raw, events["event_sfreq"])
+        _set_gdf_events(raw, events)
+        _rescale_units(raw, events["unit_scale"])
     name = path.stem
     return Recording(raw, subject=subject or name, record=record or name, session=session,
                      source=source or suffix[1:])

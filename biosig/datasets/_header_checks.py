@@ -19,7 +19,7 @@ _EDF_SAMPLE_BYTES = {".edf": 2, ".bdf": 3}
 _ANNOTATION_LABELS = ("EDF Annotations", "BDF Annotations")
 # Bytes per sample of each GDF data type code that MNE reads (GDF 2.x spec, table 3).
 _GDF_TYPE_BYTES = {1: 1, 2: 1, 3: 2, 4: 2, 5: 4, 6: 4, 7: 8, 8: 8, 16: 4, 17: 8}
-_GDF_VERSION = re.compile(rb"^GDF [0-9]\.[0-9]{2}$")
+_GDF_VERSION = re.compile(rb"^GDF [12]\.[0-9]{2}$")
 
 
 def _fail(path, what):
@@ -124,6 +124,43 @@ def edf_header(path):
             "annotation_only": annotation_only}
 
 
+# ISO/IEEE 11073 decimal prefixes of GDF 2 unit codes (the low five bits).
+_GDF_PREFIX = {0: 1.0, 1: 1e1, 2: 1e2, 3: 1e3, 4: 1e6, 5: 1e9, 6: 1e12, 7: 1e15, 8: 1e18,
+               16: 1e-1, 17: 1e-2, 18: 1e-3, 19: 1e-6, 20: 1e-9, 21: 1e-12, 22: 1e-15,
+               23: 1e-18}
+_GDF_VOLT = 4256  # the volt's unit code, prefix bits zero
+
+
+def _gdf_unit_scale(path, signals, n_signals, gdf1):
+    """Per signal, the factor that turns MNE's scaling into volts (1 where MNE is right).
+
+    MNE knows microvolts, millivolts and dimensionless codes, and reads any
+    other unit as dimensionless; a nanovolt or volt channel would come out
+    scaled by a power of ten without a word.
+    """
+    scale = np.ones(n_signals)
+    if gdf1:
+        for i in range(n_signals):
+            unit = signals[96 * n_signals + 8 * i:96 * n_signals + 8 * (i + 1)]
+            unit = unit.split(b"\0")[0].decode("latin-1").strip()
+            mne_factor = 1e-6 if unit[:2] == "uV" else 1.0
+            true = {"uV": 1e-6, "mV": 1e-3, "V": 1.0, "nV": 1e-9}.get(unit[:2].strip(),
+                                                                    mne_factor)
+            scale[i] = true / mne_factor
+        return scale
+    codes = np.frombuffer(signals, "<u2", n_signals, 102 * n_signals)
+    for i, code in enumerate(codes.tolist()):
+        if code & 0xFFE0 != _GDF_VOLT:
+            continue  # not a voltage: kept in its own unit, as MNE keeps it
+        prefix = code & 0x1F
+        if prefix not in _GDF_PREFIX:
+            raise _fail(path, f"signal {i + 1}: unit code {code} has no decimal prefix "
+                              f"{prefix}")
+        mne_factor = {4275: 1e-6, 4274: 1e-3}.get(code, 1.0)
+        scale[i] = _GDF_PREFIX[prefix] / mne_factor
+    return scale
+
+
 def check_gdf(path):
     """Check a GDF 1.x/2.x file's structure and sizes before MNE reads it.
 
@@ -135,8 +172,10 @@ def check_gdf(path):
     -------
     events : dict
         ``n_events`` (entries of the event table), ``event_sfreq`` (the rate
-        its positions count in; MNE assumes the signals' rate) and ``sfreq``
-        (the highest signal rate).
+        its positions count in; MNE assumes the signals' rate), ``sfreq``
+        (the highest signal rate), ``unit_scale`` (signal label -> the
+        factor that corrects MNE's scaling to volts), and the events'
+        ``onset`` and ``duration`` in seconds and ``type`` codes.
 
     Raises
     ------
@@ -193,12 +232,18 @@ def check_gdf(path):
         low, high = float(physical[0][i]), float(physical[1][i])
         if not (np.isfinite(low) and np.isfinite(high)) or low == high:
             raise _fail(path, f"signal {i + 1}: physical range [{low}, {high}] gives no scale")
+        if not (np.isfinite(float(digital[0][i])) and np.isfinite(float(digital[1][i]))):
+            raise _fail(path, f"signal {i + 1}: digital range [{digital[0][i]}, "
+                              f"{digital[1][i]}] is not finite")
         if not float(digital[1][i]) > float(digital[0][i]):
             raise _fail(path, f"signal {i + 1}: digital maximum {digital[1][i]} is not above "
                               f"its minimum {digital[0][i]}")
-    widths = {_GDF_TYPE_BYTES[int(t)] for t in types}
-    if len(widths) > 1:
-        raise _fail(path, "signals of different sample sizes are not read (MNE reads one)")
+    if len(set(types.tolist())) > 1:
+        raise _fail(path, f"signals of different data types ({sorted(set(types.tolist()))}) "
+                          "are not read (MNE reads every signal as the first one's)")
+    labels = [signals[16 * i:16 * (i + 1)].split(b"\0")[0].decode("latin-1").strip()
+              for i in range(n_signals)]
+    unit_scale = dict(zip(labels, _gdf_unit_scale(path, signals, n_signals, gdf1).tolist()))
     record_bytes = int(sum(int(n) * _GDF_TYPE_BYTES[int(t)] for n, t in zip(samples, types)))
     data_end = header_bytes + n_records * record_bytes
     if data_end > size:
@@ -210,7 +255,9 @@ def check_gdf(path):
             raise _fail(path, "no event table after the data (the file ends where the "
                               f"{n_records} declared records end)")
         return {"n_events": 0, "event_sfreq": float(samples.max()) * denominator / numerator,
-                "sfreq": float(samples.max()) * denominator / numerator}
+                "sfreq": float(samples.max()) * denominator / numerator,
+                "unit_scale": unit_scale, "onset": np.zeros(0), "duration": np.zeros(0),
+                "type": np.zeros(0, np.int64)}
     with open(path, "rb") as fid:
         fid.seek(data_end)
         table = fid.read(8)
@@ -228,9 +275,8 @@ def check_gdf(path):
         event_sfreq = float(np.frombuffer(table, "<f4", 1, 4)[0])
     duration = numerator / denominator
     sfreq = float(samples.max()) / duration
-    if not np.isfinite(event_sfreq) or event_sfreq < 0:
+    if not np.isfinite(event_sfreq) or event_sfreq <= 0 or np.signbit(event_sfreq):
         raise _fail(path, f"event table rate is {event_sfreq} Hz")
-    event_sfreq = event_sfreq or sfreq  # 0: not given, the signals' rate
     table_bytes = 8 + n_events * (6 if mode == 1 else 12)
     if data_end + table_bytes != size:
         raise _fail(path, f"the event table declares {n_events} events ({table_bytes} bytes) "
@@ -238,11 +284,21 @@ def check_gdf(path):
                           "records")
     with open(path, "rb") as fid:
         fid.seek(data_end + 8)
-        positions = np.fromfile(fid, "<u4", n_events)
+        positions = np.fromfile(fid, "<u4", n_events).astype(np.int64)
+        types = np.fromfile(fid, "<u2", n_events).astype(np.int64)
+        if mode == 3:  # channels (u2) come before the durations
+            fid.seek(data_end + 8 + 8 * n_events)
+            durations = np.fromfile(fid, "<u4", n_events).astype(np.int64)
+        else:  # one sample each, as MNE gives them
+            durations = np.ones(n_events, np.int64)
+    durations = np.maximum(durations, 1)  # at least one sample, as MNE reads them
     last = n_records * duration * event_sfreq + 1  # positions are 1-based
-    outside = (positions < 1) | (positions > last)
+    outside = (positions < 1) | (positions + durations > last)
     if outside.any():
-        raise _fail(path, f"an event lies at position {int(positions[outside][0])}, outside "
-                          f"the {n_records * duration:g} s of data ({event_sfreq:g} Hz "
-                          "positions)")
-    return {"n_events": n_events, "event_sfreq": event_sfreq, "sfreq": sfreq}
+        k = int(np.flatnonzero(outside)[0])
+        raise _fail(path, f"event {k + 1} (position {int(positions[k])}, duration "
+                          f"{int(durations[k])}) reaches past the {n_records * duration:g} s "
+                          f"of data ({event_sfreq:g} Hz positions)")
+    return {"n_events": n_events, "event_sfreq": event_sfreq, "sfreq": sfreq,
+            "unit_scale": unit_scale, "onset": (positions - 1) / event_sfreq,
+            "duration": durations / event_sfreq, "type": types}

@@ -161,8 +161,8 @@ def test_gdf_event_outside_the_data_is_refused(tmp_path):
     end = _data_end(data)
     data[end + 8:end + 12] = np.uint32(10**6).tobytes()
     path.write_bytes(bytes(data))
-    with pytest.raises(ValueError, match=r"A01T\.gdf: an event lies at position 1000000, "
-                                         r"outside the 4 s of data"):
+    with pytest.raises(ValueError, match=r"A01T\.gdf: event 1 \(position 1000000, duration "
+                                         r"50\) reaches past the 4 s of data"):
         read_raw(path)
 
 
@@ -173,3 +173,15 @@ def test_gdf_with_another_version_string_is_refused(tmp_path):
     path.write_bytes(bytes(data))
     with pytest.raises(ValueError, match=r"A01T\.gdf: not a GDF file \(version field"):
         read_raw(path)
+
+
+def test_gdf_channels_in_a_unit_mne_does_not_know_are_scaled_to_volts(tmp_path):
+    path = tmp_path / "A01T.gdf"
+    data = bytearray(_gdf(path))
+    microvolts = read_raw(path).signal
+    n_signals = 2
+    data[256 + 102 * n_signals:256 + 102 * n_signals + 2] = np.uint16(4276).tobytes()  # nV
+    path.write_bytes(bytes(data))
+    rec = read_raw(path)
+    np.testing.assert_allclose(rec.signal[0], microvolts[0] * 1e-3)
+    np.testing.assert_allclose(rec.signal[1], microvolts[1])

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._edf_annotations import check_annotation_signal
+
 __all__ = []
 
 # Bytes per sample in the data records of EDF and BDF.
@@ -33,15 +35,17 @@ def _read_exactly(fid, n, path, size, what):
     return data
 
 
+# ASCII numbers as the EDF specification writes them (Python's float() takes more).
+_INTEGER = re.compile(r"[+-]?\d+")
+_DECIMAL = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+
+
 def _ascii_number(text, path, what, kind=int):
-    value = text.decode("ascii", errors="replace").strip()
-    try:
-        number = float(value)
-    except ValueError:
-        raise _fail(path, f"not a valid EDF/BDF header ({what} is {value!r})") from None
-    if not np.isfinite(number) or (kind is int and number != int(number)):
+    value = text.decode("ascii", errors="replace").rstrip(" ")
+    pattern = _INTEGER if kind is int else _DECIMAL
+    if not pattern.fullmatch(value.lstrip(" ")) or not np.isfinite(float(value)):
         raise _fail(path, f"not a valid EDF/BDF header ({what} is {value!r})")
-    return kind(number)
+    return kind(value) if kind is int else float(value)
 
 
 def edf_header(path):
@@ -89,6 +93,12 @@ def edf_header(path):
                               f"signal {i + 1}'s {what}", kind) for i in range(n_signals)]
 
     labels = [signals[16 * i:16 * (i + 1)].decode("latin-1").strip() for i in range(n_signals)]
+    for i in range(n_signals):
+        for what, start, width in (("label", 0, 16), ("physical dimension", 96, 8)):
+            field = signals[start * n_signals + width * i:start * n_signals + width * (i + 1)]
+            if any(b < 32 or b == 127 for b in field):
+                raise _fail(path, f"signal {i + 1}'s {what} {field!r} holds control "
+                                  "characters")
     physical_min = column(104, 8, "physical minimum", float)
     physical_max = column(112, 8, "physical maximum", float)
     digital_min = column(120, 8, "digital minimum")
@@ -119,9 +129,21 @@ def edf_header(path):
             raise _fail(path, f"{what}the header declares {n_records} data records of "
                               f"{record_bytes} bytes ({expected} bytes in all) but the file "
                               f"holds {size} bytes, {held:.6g} records")
-    return {"labels": labels, "n_records": n_records, "record_s": record_s,
-            "samples": samples, "header_bytes": header_bytes,
-            "annotation_only": annotation_only}
+    header = {"labels": labels, "n_records": n_records, "record_s": record_s,
+              "samples": samples, "header_bytes": header_bytes,
+              "annotation_only": annotation_only}
+    reserved = fixed[192:236]
+    has_annotations = any(label in _ANNOTATION_LABELS for label in labels)
+    if (reserved[:4] in (b"EDF+", b"BDF+") or has_annotations) and n_records > 0:
+        width = _EDF_SAMPLE_BYTES[path.suffix.lower()]
+        header.update(sample_bytes=width, continuous=reserved[:5] in (b"EDF+C", b"BDF+C"),
+                      duration_s=None if annotation_only or reserved[:5] not in (
+                          b"EDF+C", b"BDF+C") else n_records * record_s)
+        records = np.memmap(path, np.uint8, "r", header_bytes,
+                            (n_records, sum(samples) * width))
+        check_annotation_signal(path, header, records)
+        del records
+    return header
 
 
 # ISO/IEEE 11073 decimal prefixes of GDF 2 unit codes (the low five bits).

@@ -185,3 +185,39 @@ def test_gdf_channels_in_a_unit_mne_does_not_know_are_scaled_to_volts(tmp_path):
     rec = read_raw(path)
     np.testing.assert_allclose(rec.signal[0], microvolts[0] * 1e-3)
     np.testing.assert_allclose(rec.signal[1], microvolts[1])
+
+
+def _edf_plus(path):
+    rng = np.random.default_rng(6)
+    info = mne.create_info(["Fz", "Cz"], 100.0, "eeg")
+    raw = mne.io.RawArray(rng.uniform(-50e-6, 50e-6, (2, 400)), info, verbose=False)
+    raw.set_annotations(mne.Annotations([1.0], [0.5], ["T1"]))
+    mne.export.export_raw(path, raw, fmt="edf", overwrite=True, verbose=False)
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize("edit, message", [
+    ((b"+1\x150.5\x14T1", b"1\x15\x300.5\x14T1"), r"malformed annotation list"),
+    ((b"+1\x150.5\x14T1", b"+1\x159.5\x14T1"), r"an annotation at 1 s reaches 10.5 s, past the "
+                                                r"4 s of data"),
+    ((b"+2\x14\x14\x00", b"+7\x14\x14\x00"), r"data record 2 starts at 7 s, not 2 s: an EDF\+C "
+                                             r"file must be continuous"),
+])
+def test_edf_plus_annotation_lists_are_checked(tmp_path, edit, message):
+    path = tmp_path / "tal.edf"
+    data = _edf_plus(path)
+    assert data.count(edit[0]) == 1
+    path.write_bytes(data.replace(*edit))
+    with pytest.raises(ValueError, match=r"tal\.edf: .*" + message):
+        read_raw(path)
+
+
+def test_edf_plus_padding_must_be_zeros(tmp_path):
+    path = tmp_path / "tal.edf"
+    data = bytearray(_edf_plus(path))
+    end = data.index(b"+0\x14\x14\x00") + 5  # record 0's time-keeping TAL, then padding
+    data[end + 3] = ord("x")
+    path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"tal\.edf: data record 0: bytes after the last "
+                                         r"annotation list"):
+        read_raw(path)

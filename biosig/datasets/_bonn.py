@@ -1,5 +1,7 @@
 """The Bonn University epilepsy EEG set (Andrzejak et al. 2001): sets Z, O, N, F, S."""
 
+import re
+
 import mne
 import numpy as np
 
@@ -8,6 +10,9 @@ from ._recording import Recording
 from ._source import BaseSource
 
 __all__ = ["BonnEpilepsy"]
+
+# One number per line, as the publisher wrote them (integers; a decimal is read too).
+_NUMBER = re.compile(r"[ \t]*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?[ \t]*")
 
 # Set -> (letter in the A-E naming, cohort, channel type, description).
 _SETS = {
@@ -130,9 +135,18 @@ class BonnEpilepsy(BaseSource):
     def read_segment(self, path, set_name):
         """Read one segment file of set ``set_name`` into a Recording."""
         try:
-            values = np.loadtxt(path, dtype=np.float64, ndmin=1)
-        except ValueError as err:
-            raise ValueError(f"{path}: not a Bonn segment (one number per line): {err}") from None
+            text = path.read_bytes().decode("ascii")
+        except UnicodeDecodeError as err:
+            raise ValueError(f"{path}: not a Bonn segment: byte {err.start} is not ASCII") from None
+        lines = text.split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()  # the final newline
+        lines = [line[:-1] if line.endswith("\r") else line for line in lines]
+        for number, line in enumerate(lines, 1):
+            if not _NUMBER.fullmatch(line):
+                raise ValueError(f"{path}: line {number} ({line[:20]!r}) is not one number: "
+                                 "not a Bonn segment (one number per line)")
+        values = np.array(lines, dtype=np.float64)
         if values.ndim != 1 or values.size != self.N_SAMPLES:
             raise ValueError(f"{path}: holds {values.size} samples; every Bonn segment has "
                              f"{self.N_SAMPLES} (23.6 s at {self.SFREQ} Hz)")

@@ -148,6 +148,41 @@ def _write_parts(parts, folder, key):
     (folder / _MANIFEST).write_text(json.dumps(manifest, indent=1, default=str))
 
 
+def _is_int(value, low=0):
+    return isinstance(value, int) and not isinstance(value, bool) and value >= low
+
+
+def _check_manifest(manifest, path):
+    """Raise a StoreError naming what in the manifest is not what write_windows writes."""
+    def bad(what):
+        return StoreError(f"{path / _MANIFEST}: {what}")
+
+    if not isinstance(manifest, dict):
+        raise bad("not a JSON object")
+    files = {f"{n}.npy" for n in _ARRAYS} | {"meta.csv"}
+    for table in ("size", "sha256"):
+        entries = manifest.get(table)
+        if not isinstance(entries, dict) or set(entries) != files:
+            raise bad(f"'{table}' must list exactly {sorted(files)}")
+    if not all(_is_int(v) for v in manifest["size"].values()):
+        raise bad("'size' holds a value that is not a byte count")
+    if not all(isinstance(v, str) and len(v) == 64 for v in manifest["sha256"].values()):
+        raise bad("'sha256' holds a value that is not a SHA-256 digest")
+    shape = manifest.get("window_shape")
+    if not _is_int(manifest.get("n_windows")) or not (
+            isinstance(shape, list) and len(shape) == 2 and all(_is_int(v, 1) for v in shape)):
+        raise bad(f"n_windows {manifest.get('n_windows')!r} and window_shape {shape!r} are "
+                  "not a count and two positive lengths")
+    sfreq = manifest.get("sfreq")
+    if isinstance(sfreq, bool) or not isinstance(sfreq, (int, float)) or not (
+            np.isfinite(sfreq) and sfreq > 0):
+        raise bad(f"sfreq {sfreq!r} is not a positive rate")
+    names = manifest.get("ch_names")
+    if not (isinstance(names, list) and len(names) == shape[0]
+            and all(isinstance(n, str) and n for n in names)):
+        raise bad(f"ch_names {names!r} do not name the {shape[0]} channels")
+
+
 def read_windows(path, *, mmap=True, verify=True):
     """Open a window store.
 
@@ -174,6 +209,7 @@ def read_windows(path, *, mmap=True, verify=True):
         manifest = json.loads((path / _MANIFEST).read_text())
     except (OSError, ValueError) as err:
         raise StoreError(f"{path}: window store has no readable {_MANIFEST}: {err}") from err
+    _check_manifest(manifest, path)
     for name, size in manifest["size"].items():
         file = path / name
         if not file.exists() or file.stat().st_size != size:
@@ -189,7 +225,10 @@ def read_windows(path, *, mmap=True, verify=True):
     if X.shape != (manifest["n_windows"], *manifest["window_shape"]):
         raise StoreError(f"{path}: X has shape {X.shape}, the manifest says "
                          f"{(manifest['n_windows'], *manifest['window_shape'])}")
-    return Windows(X, y, groups, meta, manifest["sfreq"], manifest["ch_names"])
+    try:
+        return Windows(X, y, groups, meta, float(manifest["sfreq"]), manifest["ch_names"])
+    except ValueError as err:
+        raise StoreError(f"{path}: inconsistent window store: {err}") from err
 
 
 def _version():

@@ -48,6 +48,10 @@ def test_malformed_segment_is_named(bonn_dir, tmp_path):
     (folder / "O042.txt").write_text("\n".join(lines[:4000]))
     with pytest.raises(ValueError, match=r"O042\.txt: holds 4000 samples; every Bonn segment has 4097"):
         BonnEpilepsy(tmp_path, progress=False).load(["O"])
+    lines[17] = "inf"
+    (folder / "O042.txt").write_text("\n".join(lines) + "\n")
+    with pytest.raises(ValueError, match=r"O042\.txt: line 18 \('inf'\) is not one number"):
+        BonnEpilepsy(tmp_path, progress=False).load(["O"])
 
 
 def _zip_of(folder):

@@ -108,3 +108,22 @@ def test_stores_grow_part_by_part(tmp_path):
     back = read_windows(tmp_path / "store")
     np.testing.assert_array_equal(back.X, np.concatenate([p.X for p in parts]))
     assert len(back.meta) == 16 and back.y.tolist() == [*parts[0].y, *parts[1].y]
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("sfreq", -360.0, r"sfreq -360\.0 is not a positive rate"),
+    ("ch_names", ["MLII"], r"ch_names \['MLII'\] do not name the 2 channels"),
+    ("size", None, r"'size' must list exactly"),
+    ("n_windows", True, r"n_windows True and window_shape"),
+])
+def test_a_manifest_that_write_windows_would_not_write_is_refused(tmp_path, field, value,
+                                                                   message):
+    import json
+
+    write_windows(_windows(), tmp_path / "store")
+    manifest = tmp_path / "store" / "manifest.json"
+    content = json.loads(manifest.read_text())
+    content[field] = value
+    manifest.write_text(json.dumps(content))
+    with pytest.raises(StoreError, match=r"store/manifest\.json: " + message):
+        read_windows(tmp_path / "store")

@@ -10,15 +10,17 @@ from ._physionet import PhysioNetSource
 
 __all__ = ["CHBMIT", "CHBMITFile", "read_chbmit_summary"]
 
-_SFREQ = re.compile(r"^Data Sampling Rate:\s*([\d.]+)\s*Hz", re.IGNORECASE)
-_CHANNELS = re.compile(r"^Channels (in EDF Files|changed)\s*:", re.IGNORECASE)
-_CHANNEL = re.compile(r"^Channel\s+(\d+)\s*:\s*(\S*)")
-_FILE = re.compile(r"^File Name:\s*(\S+\.edf)", re.IGNORECASE)
-_CLOCK = re.compile(r"^File (Start|End) Time:\s*(\d+):(\d+):(\d+)", re.IGNORECASE)
-_COUNT = re.compile(r"^Number of Seizures in File:\s*(\d+)", re.IGNORECASE)
+# Each line of a summary, any letter case and spacing (the 24 summaries vary).
+_SFREQ = re.compile(r"^Data\s+Sampling\s+Rate\s*:\s*(\d+(?:\.\d+)?)\s*Hz$", re.IGNORECASE)
+_CHANNELS = re.compile(r"^Channels\s+(in\s+EDF\s+Files|changed)\s*:$", re.IGNORECASE)
+_CHANNEL = re.compile(r"^Channel\s+(\d+)\s*:\s*(\S*)$", re.IGNORECASE)
+_FILE = re.compile(r"^File\s+Name\s*:\s*(\S+\.edf)$", re.IGNORECASE)
+_CLOCK = re.compile(r"^File\s+(Start|End)\s+Time\s*:\s*(\d+):(\d+):(\d+)$", re.IGNORECASE)
+_COUNT = re.compile(r"^Number\s+of\s+Seizures\s+in\s+File\s*:\s*(\d+)$", re.IGNORECASE)
 # chb01-chb10 write "Seizure Start Time:", later patients "Seizure 1 Start Time:".
-_SEIZURE = re.compile(r"^Seizure\s*(\d+)?\s*(Start|End)\s*Time\s*:\s*([\d.]+)\s*(seconds)?",
-                      re.IGNORECASE)
+_SEIZURE = re.compile(r"^Seizure(?:\s+(\d+))?\s+(Start|End)\s+Time\s*:\s*(\d+(?:\.\d+)?)\s*"
+                      r"(seconds)?$", re.IGNORECASE)
+_SEPARATOR = re.compile(r"^\*+$")
 # Placeholder channels of some files ("-", ".") that hold no signal.
 _DUMMY = {"-", ".", ""}
 
@@ -90,29 +92,50 @@ def read_chbmit_summary(path):
             raise ValueError(f"{path}: {entry.name} states {stated} seizure(s) but lists "
                              f"{len(entry.seizures)}")
 
-    for lineno, line in enumerate(path.read_text(errors="replace").splitlines(), 1):
+    try:
+        text = path.read_bytes().decode("ascii")
+    except UnicodeDecodeError as err:
+        raise ValueError(f"{path}: not a CHB-MIT summary: byte {err.start} is not ASCII "
+                         "text") from None
+    for lineno, line in enumerate(text.splitlines(), 1):
         line = line.strip()
         where = f"{path}, line {lineno}"
+        if not line or _SEPARATOR.match(line):
+            continue
+        if not _CHANNEL.match(line):  # any other line ends a channel list
+            in_channels = False
         if (m := _SFREQ.match(line)):
+            if sfreq is not None:
+                raise ValueError(f"{where}: a second sampling rate")
             sfreq = float(m.group(1))
         elif _CHANNELS.match(line):
             in_channels, channels = True, []
-        elif in_channels and (m := _CHANNEL.match(line)):
+        elif (m := _CHANNEL.match(line)):
+            if not in_channels or int(m.group(1)) != len(channels) + 1:
+                raise ValueError(f"{where}: channel line out of place or out of order")
             channels.append(m.group(2))
         elif (m := _FILE.match(line)):
-            in_channels = False
             close(current)
+            if any(f.name == m.group(1) for f in files):
+                raise ValueError(f"{where}: {m.group(1)} listed twice")
             current = CHBMITFile(m.group(1), list(channels))
             files.append(current)
         elif (m := _CLOCK.match(line)) and current is not None:
+            if getattr(current, m.group(1).lower()) is not None:
+                raise ValueError(f"{where}: a second clock time for {current.name}")
             value = ":".join(g.zfill(2) for g in m.groups()[1:])
             setattr(current, m.group(1).lower(), value)
         elif (m := _COUNT.match(line)) and current is not None:
+            if current.name in counts:
+                raise ValueError(f"{where}: a second seizure count for {current.name}")
             counts[current.name] = int(m.group(1))
         elif (m := _SEIZURE.match(line)):
             if current is None:
                 raise ValueError(f"{where}: seizure line before any 'File Name:' line")
             value = float(m.group(3))
+            due = len(current.seizures) + 1
+            if m.group(1) is not None and int(m.group(1)) != due:
+                raise ValueError(f"{where}: seizure {m.group(1)} where {due} is due")
             if m.group(2).lower() == "start":
                 if pending is not None:
                     raise ValueError(f"{where}: seizure starting at {pending} s has no end")
@@ -125,8 +148,8 @@ def read_chbmit_summary(path):
                                      f"start at {pending} s")
                 current.seizures.append((pending, value))
                 pending = None
-        elif line and not _CHANNEL.match(line) and not line.startswith("*"):
-            in_channels = False
+        else:
+            raise ValueError(f"{where}: {line[:40]!r} is not a line of a CHB-MIT summary")
     close(current)
     if not files:
         raise ValueError(f"{path}: no 'File Name:' line: an empty or truncated CHB-MIT summary")

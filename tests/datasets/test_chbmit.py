@@ -171,6 +171,13 @@ def test_chb21_is_the_patient_of_chb01(tmp_path):
      "no 'File Name:' line"),
     ("File Name: a.edf\nFile Start Time: 11:42:54\nFile End Time: 12:42:54\n",
      "a.edf has no 'Number of Seizures in File' line"),
+    ("Channels in EDF Files:\nChannel F7-T7\n", "line 2: 'Channel F7-T7' is not a line of a "
+                                                "CHB-MIT summary"),
+    ("Channels in EDF Files:\nChannel 2: F7-T7\n", "line 2: channel line out of place"),
+    ("File Name: a.edf\nNumber of Seizures in File: 0\nFile Name: a.edf\n"
+     "Number of Seizures in File: 0\n", "line 3: a.edf listed twice"),
+    ("File Name: a.edf\nNumber of Seizures in File: 1\nSeizure 2 Start Time: 5 seconds\n",
+     "seizure 2 where 1 is due"),
 ])
 def test_malformed_summaries_name_file_and_problem(tmp_path, text, message):
     path = tmp_path / "chb09-summary.txt"

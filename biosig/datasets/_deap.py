@@ -1,11 +1,11 @@
 """DEAP: EEG and peripheral signals of 32 subjects watching 40 music videos (Koelstra 2012)."""
 
-import pickle
 import re
 
 import mne
 import numpy as np
 
+from ._array_pickle import PickleError, load_array_dict
 from ._edf import read_raw
 from ._recording import Recording
 from ._source import BaseSource
@@ -21,22 +21,6 @@ _CHANNELS = (
 )
 _TYPES = ["eeg"] * 32 + ["eog", "eog", "emg", "emg", "gsr", "resp", "bio", "temperature"]
 _RATINGS = ("valence", "arousal", "dominance", "liking")
-
-
-class _ArrayUnpickler(pickle.Unpickler):
-    """Unpickle plain dicts of NumPy arrays only: a .dat file cannot run code."""
-
-    _allowed = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),
-                ("numpy.core.multiarray", "scalar"), ("numpy._core.multiarray", "scalar"),
-                ("numpy", "ndarray"), ("numpy", "dtype"),
-                ("_codecs", "encode")}  # bytes in protocol-2 pickles written by Python 3
-
-    def find_class(self, module, name):
-        if (module, name) not in self._allowed:
-            raise pickle.UnpicklingError(f"refusing to load {module}.{name}")
-        if module.startswith("numpy.core") and hasattr(np, "_core"):
-            module = module.replace("numpy.core", "numpy._core", 1)
-        return super().find_class(module, name)
 
 
 class DEAP(BaseSource):
@@ -159,8 +143,8 @@ class DEAP(BaseSource):
         """
         try:
             with open(path, "rb") as fid:
-                content = _ArrayUnpickler(fid, encoding="latin1").load()
-        except (pickle.UnpicklingError, EOFError, ValueError, TypeError) as err:
+                content = load_array_dict(fid.read())
+        except PickleError as err:
             raise ValueError(f"{path}: not a DEAP preprocessed file: {err}") from None
         if not isinstance(content, dict) or not {"data", "labels"} <= set(content):
             raise ValueError(f"{path}: expected a dict with 'data' and 'labels'")

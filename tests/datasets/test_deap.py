@@ -81,3 +81,45 @@ def test_original_bdf_reads_through_mne(data_dir, tmp_path):
     (tmp_path / "deap" / "data_original" / "s05.bdf").write_bytes(bdf.read_bytes())
     rec = DEAP(tmp_path, progress=False).load_original(5)
     assert rec.record == "s05_original" and "stim" in rec.ch_types
+
+
+def _python2_pickle(arrays):
+    """A dict of float64 arrays as Python 2's cPickle (protocol 2) wrote DEAP's files:
+    keys, type strings and the raw data as 8-bit strings (BINSTRING), no memo."""
+    import struct
+
+    def short(text):
+        return b"U" + bytes([len(text)]) + text
+
+    out = bytearray(b"\x80\x02}(")
+    for key, array in arrays.items():
+        out += short(key.encode())
+        out += b"cnumpy.core.multiarray\n_reconstruct\ncnumpy\nndarray\nK\x00\x85" + short(b"b")
+        out += b"\x87R("  # TUPLE3, REDUCE, MARK (the array's state)
+        out += b"K\x01(" + b"".join(b"J" + struct.pack("<i", n) for n in array.shape) + b"t"
+        out += b"cnumpy\ndtype\n" + short(b"f8") + b"\x89\x88\x87R"
+        out += b"(K\x03" + short(b"<") + b"NNNJ\xff\xff\xff\xffJ\xff\xff\xff\xffK\x00tb"
+        raw = np.ascontiguousarray(array, "<f8").tobytes()
+        out += b"\x89T" + struct.pack("<I", len(raw)) + raw + b"tb"
+    return bytes(out + b"u.")
+
+
+def test_a_python2_pickle_as_deap_was_written_reads(tmp_path):
+    folder = tmp_path / "deap" / "data_preprocessed_python"
+    folder.mkdir(parents=True)
+    rng = np.random.default_rng(1)
+    data, labels = rng.standard_normal((40, 40, 8064)), rng.uniform(1, 9, (40, 4))
+    content = _python2_pickle({"labels": labels, "data": data})
+    assert pickle.loads(content, encoding="latin1")["labels"].tolist() == labels.tolist()
+    (folder / "s05.dat").write_bytes(content)
+    read, read_labels = DEAP(tmp_path, progress=False).read_dat(folder / "s05.dat")
+    np.testing.assert_array_equal(read, data)
+    np.testing.assert_array_equal(read_labels, labels)
+    # bytes after the pickle, or a cut one, are named rather than read
+    (folder / "s05.dat").write_bytes(content + b"\x00")
+    with pytest.raises(ValueError, match=r"s05\.dat: not a DEAP preprocessed file: 1 bytes "
+                                         r"after the pickle's end"):
+        DEAP(tmp_path, progress=False).read_dat(folder / "s05.dat")
+    (folder / "s05.dat").write_bytes(content[:100_000])
+    with pytest.raises(ValueError, match=r"s05\.dat: not a DEAP preprocessed file"):
+        DEAP(tmp_path, progress=False).read_dat(folder / "s05.dat")

@@ -1689,7 +1689,8 @@ def _parse_atr(data, sig_len, fs):
             continue
         if code not in table:
             _refuse(f"annotation code {code} is not defined")
-        if not 0 <= sample < sig_len:
+        # sample == sig_len: a closing mark after the last sample, which wfdb reads too
+        if not 0 <= sample <= sig_len:
             _refuse(f"annotation at sample {sample} outside the record ({sig_len} samples)")
         sym = table[code]
         out.append((sample, sym + aux if aux and sym not in AAMI_EC57 else sym))

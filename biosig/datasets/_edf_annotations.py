@@ -30,8 +30,13 @@ def _tals(chunk, path, record):
         if close < 0:
             raise ValueError(f"{path}: data record {record}: an annotation list has no end "
                              "(\\x14\\x00)")
-        # close == match.end() - 1: the TAL's own \x14 ends it, no annotation follows
-        texts = chunk[match.end():close].split(b"\x14") if close >= match.end() else []
+        if close < match.end():  # "+onset\x14\x00": a TAL needs one annotation at least
+            raise ValueError(f"{path}: data record {record}: an annotation list at byte "
+                             f"{position} holds no annotation")
+        texts = chunk[match.end():close].split(b"\x14")
+        if any(b"\x00" in t or b"\x15" in t for t in texts):
+            raise ValueError(f"{path}: data record {record}: an annotation holds a NUL or "
+                             "\\x15 byte")
         yield float(match.group(1)), match.group(2), texts
         position = close + 2
     if chunk[position:].strip(b"\x00"):

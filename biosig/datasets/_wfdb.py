@@ -20,6 +20,8 @@ _BYTES_PER_SAMPLE = {
     "61": Fraction(2), "80": Fraction(1), "160": Fraction(2),
     "212": Fraction(3, 2), "310": Fraction(4, 3), "311": Fraction(4, 3),
 }
+#: Every storage format of the WFDB signal(5) spec, FLAC ones included.
+_FORMATS = frozenset(_BYTES_PER_SAMPLE) | {"508", "516", "524"}
 _BEAT_SYMBOLS = frozenset(AAMI_EC57)
 _TO_VOLTS = {"v": 1.0, "mv": 1e-3, "uv": 1e-6, "µv": 1e-6, "nv": 1e-9}
 _ECG_NAME = re.compile(
@@ -83,6 +85,9 @@ def _check_fields(header, hea_path):
     if described != header.n_sig:
         raise ValueError(f"{hea_path}: the record line declares {header.n_sig} signals but "
                          f"{described} signal lines follow")
+    unknown = sorted(set(header.fmt or []) - _FORMATS)
+    if unknown:
+        raise ValueError(f"{hea_path}: unknown WFDB storage format(s) {unknown}")
     for i, name in enumerate(header.sig_name):
         if not name:
             raise ValueError(f"{hea_path}: signal {i + 1} has no name (a truncated signal "

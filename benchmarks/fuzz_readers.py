@@ -156,7 +156,7 @@ Bonn
     4097 of them; values in microvolts.
 Window store
     The manifest is parsed (``n_windows``, ``window_shape``, positive
-    ``sfreq``, ``ch_names`` of the right length); every file the manifest
+    ``sfreq``, ``ch_names`` of the right length or none); every file the manifest
     lists must match its SHA-256 and size; ``X.npy`` float32 of the declared
     shape, ``y``/``groups`` of one entry per window, ``meta.csv`` with
     ``record``, ``subject`` and ``onset``. X, y, groups, meta, rate and
@@ -1995,8 +1995,9 @@ def _store_reference(path):
     if isinstance(sfreq, bool) or not isinstance(sfreq, (int, float)) or not (
             math.isfinite(sfreq) and sfreq > 0):
         _refuse(f"sfreq {sfreq!r}")
-    if not isinstance(ch_names, list) or not all(isinstance(c, str) for c in ch_names) or (
-            len(ch_names) != shape[0]):
+    # no names at all is a store of unnamed channels, as Windows allows
+    if not isinstance(ch_names, list) or not all(isinstance(c, str) and c for c in ch_names) or (
+            ch_names and len(ch_names) != shape[0]):
         _refuse(f"ch_names {ch_names!r}")
     sums, sizes = manifest.get("sha256"), manifest.get("size")
     if not isinstance(sums, dict) or not isinstance(sizes, dict):

@@ -177,8 +177,8 @@ def _check_manifest(manifest, path):
     if isinstance(sfreq, bool) or not isinstance(sfreq, (int, float)) or not (
             np.isfinite(sfreq) and sfreq > 0):
         raise bad(f"sfreq {sfreq!r} is not a positive rate")
-    names = manifest.get("ch_names")
-    if not (isinstance(names, list) and len(names) == shape[0]
+    names = manifest.get("ch_names")  # [] for unnamed channels, as Windows allows
+    if not (isinstance(names, list) and len(names) in (0, shape[0])
             and all(isinstance(n, str) and n for n in names)):
         raise bad(f"ch_names {names!r} do not name the {shape[0]} channels")
 

@@ -127,3 +127,9 @@ def test_a_manifest_that_write_windows_would_not_write_is_refused(tmp_path, fiel
     manifest.write_text(json.dumps(content))
     with pytest.raises(StoreError, match=r"store/manifest\.json: " + message):
         read_windows(tmp_path / "store")
+
+
+def test_windows_without_channel_names_round_trip(tmp_path):
+    w = _windows()
+    write_windows(Windows(w.X, w.y, w.groups, w.meta, w.sfreq), tmp_path / "store")
+    assert read_windows(tmp_path / "store").ch_names == []

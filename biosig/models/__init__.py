@@ -1,5 +1,6 @@
 """Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch)."""
 
+from ._augment import AmplitudeScale, BaselineWander, GaussianNoiseSNR, TimeWarp
 from ._autoencoders import (
     AutoencoderAnomalyDetector,
     StackedDenoisingAutoencoderClassifier,
@@ -16,7 +17,9 @@ from ._rbm import RBM
 from ._recurrent import BiLSTMClassifier, CNNLSTMClassifier
 
 __all__ = [
+    "AmplitudeScale",
     "AutoencoderAnomalyDetector",
+    "BaselineWander",
     "BiLSTMClassifier",
     "CNN1DClassifier",
     "CNN2DClassifier",
@@ -24,9 +27,11 @@ __all__ = [
     "DBNClassifier",
     "EEGNetClassifier",
     "EpochProgress",
+    "GaussianNoiseSNR",
     "RBM",
     "ShallowConvNetClassifier",
     "StackedDenoisingAutoencoderClassifier",
+    "TimeWarp",
     "WindowBatches",
     "load_estimator",
     "pack_inputs",

@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from ..training import SparseFocalLoss, class_weights
 from ..windows import WindowView
+from ._augment import augmentation_layers
 from ._batches import WindowBatches
 from ._inputs import unpack_inputs
 from ._seeding import seeded_fit
@@ -189,6 +190,9 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
         x = layers.Permute((2, 1), name="channels_last")(signal_in)
         x = layers.Normalization(axis=-1, mean=stats["signal"][0], variance=stats["signal"][1],
                                  name="signal_norm")(x)
+        for layer in augmentation_layers(getattr(self, "augmentation", None),
+                                         seed=self.random_state):
+            x = layer(x)  # the identity outside training
         inputs, f = {"signal": signal_in}, None
         if n_features:
             feature_in = keras.Input(shape=(n_features,), name="features")

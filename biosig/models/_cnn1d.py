@@ -55,6 +55,13 @@ class CNN1DClassifier(KerasWindowClassifier):
         ``RandomOverSampler()`` or ``RandomUnderSampler()`` redraw the
         batches at every epoch; any other sampler (``SMOTE()``, ...)
         resamples the training feature vectors once.
+    augmentation : dict | None
+        Augmentations applied to the standardised windows in training only,
+        in order: ``{"baseline_wander": {"sfreq": 360, "amplitude": 0.3},
+        "amplitude": {"low": 0.9, "high": 1.1}, "noise": {"snr_db": 25},
+        "time_warp": {"max_stretch": 0.05, "max_shift": 5}}`` (the layers
+        :class:`~biosig.models.BaselineWander`, :class:`~biosig.models.AmplitudeScale`,
+        :class:`~biosig.models.GaussianNoiseSNR`, :class:`~biosig.models.TimeWarp`).
     callbacks : list of keras.callbacks.Callback | None
         Extra Keras callbacks.
     random_state : int | None
@@ -80,7 +87,7 @@ class CNN1DClassifier(KerasWindowClassifier):
     def __init__(self, window_shape=None, *, filters=(16, 32, 64), kernel_size=7, pool_size=2,
                  dense_units=64, dropout=0.3, epochs=30, batch_size=128, learning_rate=1e-3,
                  validation_fraction=0.2, patience=5, class_weight="balanced", loss=None,
-                 sampler=None, callbacks=None,
+                 sampler=None, augmentation=None, callbacks=None,
                  random_state=None, verbose="auto"):
         self.window_shape = window_shape
         self.filters = filters
@@ -96,6 +103,7 @@ class CNN1DClassifier(KerasWindowClassifier):
         self.class_weight = class_weight
         self.loss = loss
         self.sampler = sampler
+        self.augmentation = augmentation
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

@@ -21,9 +21,14 @@ class WindowInfo:
     shape: tuple  # (n_channels, n_samples)
 
 
-def _model(study, window_shape=None, callbacks=None):
+def _model(study, window_shape=None, callbacks=None, sfreq=None):
     option = MODELS[study.model.name]
     params = study.model_params()
+    wander = (params.get("augmentation") or {}).get("baseline_wander")
+    if wander is not None and "sfreq" not in wander and sfreq is not None:
+        # the wander's frequencies are in Hz: it takes the windows' rate
+        params["augmentation"] = {**params["augmentation"],
+                                  "baseline_wander": {**wander, "sfreq": sfreq}}
     accepted = option.build().get_params()
     if window_shape is not None and "window_shape" in accepted:
         params["window_shape"] = tuple(window_shape)
@@ -59,7 +64,8 @@ def make_estimator(study, info, callbacks=None):
     from imblearn.pipeline import Pipeline
 
     steps = INPUTS[study.features.input].build(study, info)
-    estimator = Pipeline([*steps, ("model", _model(study, callbacks=callbacks))])
+    estimator = Pipeline([*steps, ("model", _model(study, callbacks=callbacks,
+                                                    sfreq=info.sfreq))])
     target = study.training.threshold_class
     if target:
         from ..training import ClassThresholdClassifier

@@ -180,3 +180,13 @@ def test_cross_source_needs_a_test_dataset_and_selection_a_grid(tmp_path):
                                                 "\n'training.epochs' = [1, 2]\n"))
     assert len(study.selection.candidates) == 4
     assert study.selection.candidates[1] == {"model.dropout": 0.1, "training.epochs": 2}
+
+
+def test_model_augmentation_takes_the_windows_rate():
+    from biosig.study._pipeline import fitted_model
+
+    study = load_recipe(RECIPES / "arrhythmia_mitbih.toml", [
+        "model.augmentation={baseline_wander={amplitude=0.3}, noise={snr_db=25}}"])
+    model = fitted_model(make_estimator(study, WindowInfo(360.0, ["MLII"], (1, 252))))
+    assert model.augmentation == {"baseline_wander": {"amplitude": 0.3, "sfreq": 360.0},
+                                  "noise": {"snr_db": 25}}

@@ -12,8 +12,14 @@ _STYLE = """
 body{font-family:system-ui,sans-serif;max-width:960px;margin:2em auto;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}
 th{background:#f3f3f3}.warn{background:#fff4ce;border-left:4px solid #e0a800;padding:.6em 1em}
-img{max-width:48%;margin-right:1%}
+img{max-width:48%;margin-right:1%;vertical-align:top}img.wide{max-width:97%}
 """
+
+
+def _is_wide(png):
+    """Whether a PNG is a row of panels (wider than 1.6:1), shown at full width."""
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    return height > 0 and width / height > 1.6
 
 
 def _fmt(value):
@@ -38,7 +44,9 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
     metrics : dict
         Output of :func:`classification_metrics`.
     figures : list of path-like
-        PNG files embedded in the page.
+        PNG files embedded in the page; one wider than 1.6:1 (a row of
+        panels, such as the training curves) spans the page's width so that
+        its text is shown at the size of the others'.
     intervals : dict | None
         ``{metric: (value, low, high)}``: headline metrics with their
         confidence intervals, shown as a table.
@@ -74,7 +82,10 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
                                      float_format=lambda v: f"{v:.3f}"))
     parts.append("<h2>Figures</h2>")
     for fig in figures:
-        data = base64.b64encode(Path(fig).read_bytes()).decode()
-        parts.append(f"<img alt='{html.escape(Path(fig).stem)}' src='data:image/png;base64,{data}'>")
+        png = Path(fig).read_bytes()
+        data = base64.b64encode(png).decode()
+        wide = " class='wide'" if _is_wide(png) else ""
+        parts.append(f"<img{wide} alt='{html.escape(Path(fig).stem)}' "
+                     f"src='data:image/png;base64,{data}'>")
     parts.append("</body></html>")
     Path(path).write_text("\n".join(parts), encoding="utf-8")

@@ -15,8 +15,9 @@ pytestmark = pytest.mark.slow
 
 #: The smallest configuration of each benchmark; ``{data}`` is the real-data folder.
 SMOKE = {
-    "arrhythmia_mitbih": ["--data-dir", "{data}", "--records", "101", "100", "--epochs", "1",
-                          "--repeat", "1", "--bootstrap", "20", "--detection", "--detected"],
+    "arrhythmia_mitbih": ["--data-dir", "{data}", "--records", "101", "106", "100", "--epochs", "1",
+                          "--repeat", "1", "--bootstrap", "20", "--detection", "--detected",
+                          "--inner-folds", "2"],
     "bootstrap": ["--data-dir", "{data}", "--records", "100", "103", "--resamples", "50",
                   "--reference-resamples", "2"],
     "features": ["--windows", "64", "--loop-windows", "8", "--repeat", "1",

@@ -51,16 +51,18 @@ def predictions(study, folds, results, windows_of):
         parts.append(part)
     frame = pd.concat(parts, ignore_index=True)
     classes = class_order(study, frame["true"])
+    # A fold whose model never saw a class gives it probability 0 (not NaN): the
+    # pooled curves, figures and predictions.csv then hold every window.
     for label in classes:
-        if f"p_{label}" not in frame:
-            frame[f"p_{label}"] = 0.0
+        column = f"p_{label}"
+        frame[column] = frame[column].fillna(0.0) if column in frame else 0.0
     if frame.duplicated(["record", "onset"]).any():
         raise ValueError("a window is tested by two folds")
     return frame, classes
 
 
 def _proba(frame, classes):
-    return frame[[f"p_{c}" for c in classes]].fillna(0.0).to_numpy(np.float64)
+    return frame[[f"p_{c}" for c in classes]].to_numpy(np.float64)
 
 
 def metrics_of(study, frame, classes):

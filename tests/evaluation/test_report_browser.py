@@ -11,9 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from biosig.evaluation import (classification_metrics, plot_confusion_matrix,
-                               plot_precision_recall, plot_roc, plot_training_curves,
-                               write_report)
+from biosig.evaluation import (
+    classification_metrics,
+    plot_confusion_matrix,
+    plot_precision_recall,
+    plot_roc,
+    plot_training_curves,
+    write_report,
+)
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
 CHROMIUM = shutil.which("chromium")

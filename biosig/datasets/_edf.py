@@ -3,7 +3,6 @@
 from pathlib import Path
 
 import mne
-import numpy as np
 
 from ._header_checks import check_gdf, edf_header
 from ._recording import Recording
@@ -60,7 +59,10 @@ def _rescale_units(raw, scale):
     if all(f == 1 for f in factors):
         return
     raw.load_data()
-    raw._data *= np.asarray(factors)[:, None]
+    for name, factor in zip(raw.ch_names, factors):
+        if factor != 1:
+            raw.apply_function(lambda x, f=factor: x * f, picks=[name], channel_wise=False,
+                               verbose=False)
 
 
 _READERS = {".edf": mne.io.read_raw_edf, ".bdf": mne.io.read_raw_bdf,

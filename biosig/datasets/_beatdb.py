@@ -24,6 +24,9 @@ class _BeatDatabase(PhysioNetSource):
     RECORDS = ()
     #: The sampling rate the records are stored at, in Hz.
     SFREQ = None
+    #: Whether every header names its leads apart, so that wfdb can read only
+    #: the leads asked for; else all are read and picked by unique names.
+    unique_lead_names = False
 
     def subject(self, record):
         """Return the patient id of a record (by default the record itself)."""
@@ -112,12 +115,15 @@ class _BeatDatabase(PhysioNetSource):
                 path = partial[0] / record
             else:
                 raise FileNotFoundError(self.missing_message([record]))
-        # All leads are read and picked by their unique names, since some
-        # headers repeat a name (svdb's two leads are both "ECG").
-        rec = read_wfdb(path, self.annotation, source=self.name)
-        rec.subject = self._subject_of(record, rec)
         if channels is not None:
             channels = [channels] if isinstance(channels, str) else list(channels)
+        # Where a header may repeat a name (svdb's two leads are both "ECG"), all
+        # leads are read and picked by their unique names.
+        direct = channels is not None and self.unique_lead_names
+        rec = read_wfdb(path, self.annotation, source=self.name,
+                        channels=channels if direct else None)
+        rec.subject = self._subject_of(record, rec)
+        if channels is not None and not direct:
             missing = [c for c in channels if c not in rec.ch_names]
             if missing:
                 raise ValueError(f"{path}.hea: no channel named {missing}; channels are "

@@ -1,12 +1,11 @@
 """The MIT-BIH Arrhythmia Database (PhysioNet ``mitdb`` 1.0.0)."""
 
-from ._physionet import PhysioNetSource
-from ._wfdb import read_wfdb
+from ._beatdb import _BeatDatabase
 
 __all__ = ["MITBIHArrhythmia"]
 
 
-class MITBIHArrhythmia(PhysioNetSource):
+class MITBIHArrhythmia(_BeatDatabase):
     """MIT-BIH Arrhythmia Database: 48 two-lead ECG records at 360 Hz.
 
     Records are read from a local folder laid out as on PhysioNet
@@ -45,8 +44,8 @@ class MITBIHArrhythmia(PhysioNetSource):
     name = "mitdb"
     title = "MIT-BIH Arrhythmia Database"
     size = "104 MB (48 records)"
-    annotation = "atr"
-    extensions = ("hea", "dat", "atr")
+    # Every header names its two leads apart: wfdb reads only the leads asked for.
+    unique_lead_names = True
 
     #: All 48 record ids.
     RECORDS = (
@@ -75,77 +74,3 @@ class MITBIHArrhythmia(PhysioNetSource):
     def subject(self, record):
         """Return the patient id of a record."""
         return "201" if str(record) == "202" else str(record)
-
-    def subject_files(self, subject):
-        return [f"{subject}.{ext}" for ext in self.extensions]
-
-    def find_record(self, record):
-        """Return the path (without extension) of a complete local record, or None."""
-        for folder in self.folders:
-            if all((folder / f).exists() for f in self.subject_files(record)):
-                return folder / record
-        return None
-
-    def missing(self, records=None):
-        """Return the ids among ``records`` (default: all 48) not complete locally."""
-        return [r for r in self.check_subjects(records) if self.find_record(r) is None]
-
-    def missing_message(self, records):
-        """Explain which records are missing and how to get them."""
-        records = list(dict.fromkeys(str(r).split(".")[0] for r in records))
-        return (
-            f"{self.name}: {len(records)} record(s) missing: {', '.join(records)}. "
-            f"Searched {', '.join(str(f) for f in self.folders)}. Fetch them with "
-            f"--download (biosig.datasets.MITBIHArrhythmia(download=True)) into the "
-            f"cache, or mirror {self.url} into <data_dir>/{self.name}/."
-        )
-
-    def load(self, records=None, *, channels=None, n_jobs=1):
-        """Load several records, in parallel with joblib when ``n_jobs != 1``.
-
-        Parameters
-        ----------
-        records : list of str | None
-            Record ids; all 48 when None.
-        channels : list of str | None
-            Leads to read, e.g. ``["MLII"]``; all when None.
-        n_jobs : int
-            Records read in parallel.
-
-        Returns
-        -------
-        recordings : list of Recording
-        """
-        return super().load(records, channels=channels, n_jobs=n_jobs)
-
-    def _load_subject(self, record, channels=None):
-        return [self.load_record(record, channels=channels)]
-
-    def load_record(self, record, *, channels=None):
-        """Load one record with its reference beat annotations.
-
-        Parameters
-        ----------
-        record : str
-            Record id, e.g. ``"100"``.
-        channels : list of str | None
-            Leads to read, e.g. ``["MLII"]``; all when None.
-
-        Returns
-        -------
-        recording : Recording
-        """
-        (record,) = self.check_subjects([record])
-        path = self.find_record(record)
-        if path is None and self.download:
-            self.fetch([record])
-            path = self.find_record(record)
-        if path is None:
-            # Read from a partial local copy so the error names the missing file.
-            partial = [f for f in self.folders if (f / f"{record}.hea").exists()]
-            if partial:
-                path = partial[0] / record
-            else:
-                raise FileNotFoundError(self.missing_message([record]))
-        return read_wfdb(path, self.annotation, channels=channels,
-                         subject=self.subject(record), source=self.name)

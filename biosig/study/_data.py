@@ -134,7 +134,8 @@ def window_key(study, source, subjects):
     """Everything a study's windows depend on, as the window store's cache key."""
     return {"source": source.name, "version": source.version, "subjects": list(subjects),
             "files": _fingerprint(source, subjects, study), "load": load_options(study),
-            "channels": study.dataset.channels, "preprocessing": vars(study.preprocessing),
+            "channels": study.dataset.channels, "rename": study.dataset.rename,
+            "preprocessing": vars(study.preprocessing),
             "sampler": study.windows.sampler, "options": study.windows.options,
             "classes": study.windows.classes}
 
@@ -157,6 +158,12 @@ def _prepare(recording, study, like=None):
     """Pick channels, resample and band-pass one recording, in place where MNE allows."""
     from ..preprocessing import bandpass
 
+    if study.dataset.rename:
+        absent = sorted(set(study.dataset.rename) - set(recording.raw.ch_names))
+        if absent:
+            raise ValueError(f"record {recording.record}: rename names channels {absent} that "
+                             f"are not in the file; it has {recording.raw.ch_names}")
+        recording.raw.rename_channels(study.dataset.rename)
     if like is not None:
         recording = _match(recording, like)
     channels, pre = study.dataset.channels, study.preprocessing

@@ -30,12 +30,17 @@ __all__ = ["Study", "load_recipe", "validate"]
 @dataclass(frozen=True)
 class Dataset:
     """``[dataset]`` (and ``[test_dataset]``): the source, its subjects and channels,
-    its loader's options, and for a test dataset the folder it lies in."""
+    its loader's options, and for a test dataset the folder it lies in.
+
+    ``rename`` maps a file's channel names to those the study uses (e.g. svdb's
+    ``{"ECG" = "MLII"}``), before channels are picked or matched to the
+    training windows'."""
 
     source: str
     subjects: object = "all"
     channels: object = field(default_factory=list)
     exclude: list = field(default_factory=list)
+    rename: dict = field(default_factory=dict)
     load: dict = field(default_factory=dict)
     data_dir: str = ""
 
@@ -216,11 +221,13 @@ _SCHEMA = {
     "study": {"name": required((str,)), "description": Key((str,), "")},
     "dataset": {"source": required((str,)), "subjects": Key((str, list), "all", items=str),
                 "channels": Key((str, list), [], items=str),
-                "exclude": Key((list,), [], items=str)},
+                "exclude": Key((list,), [], items=str), "rename": Key((dict,), {})},
     "test_dataset": {"source": required((str,)),
                      "subjects": Key((str, list), "all", items=str),
                      "channels": Key((str, list), [], items=str),
-                     "exclude": Key((list,), [], items=str), "data_dir": Key((str,), "")},
+                     "exclude": Key((list,), [], items=str), "data_dir": Key((str,), ""),
+                     # {"ECG-1" = "MLII"}: its leads named as the training windows' are
+                     "rename": Key((dict,), {})},
     "preprocessing": {"bandpass": Key((bool,), False), "l_freq": Key(NUM, 0.5),
                       "h_freq": Key(NUM, 40.0), "resample": Key(NUM, 0)},
     "windows": {"sampler": required((str,), SAMPLERS.choices()),
@@ -337,6 +344,10 @@ def validate(recipe, source="<recipe>"):
         extra = _load_options(name) if name in SOURCES else {}
         values_ = resolve(source, section, _SCHEMA[section], given[section], extra)
         fixed = {k: values_.pop(k) for k in list(_SCHEMA[section])}
+        bad = {k: v for k, v in fixed.get("rename", {}).items() if not isinstance(v, str)}
+        if bad:
+            raise RecipeError(f"{source}: [{section}] rename: channel names must be strings, "
+                              f"got {bad!r}")
         datasets[section] = Dataset(load=values_, **fixed)
 
     sections = {}

@@ -61,11 +61,11 @@ def _test_side(study, data_dir, download, partial, progress):
     source = get_source(spec.source, data_dir=folder, download=download, progress=progress,
                         preload=False)
     subjects, _ = protocol_subjects(source, other)
-    here, _ = present_subjects(source, subjects, other, partial)
+    here, missing = present_subjects(source, subjects, other, partial)
     if download:
         source.fetch(here, **source._selection(load_options(other)))
     source.progress = False
-    return source, here
+    return source, here, subjects, missing
 
 
 def _check_network(study, source):
@@ -182,8 +182,12 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
         source.progress = False  # one bar: the windows' own
         test = None
         if study.test_dataset is not None:
-            test = _test_side(study, data_dir, download, partial, progress)
-            sides = [here, test[1]]
+            test_source, test_here, test_subjects, test_missing = _test_side(
+                study, data_dir, download, partial, progress)
+            test, sides = (test_source, test_here), [here, test_here]
+            # A test side that is partly here makes the protocol reduced too.
+            subjects = [*subjects, *(f"{test_source.name} {s}" for s in test_subjects)]
+            missing = [*missing, *(f"{test_source.name} {s}" for s in test_missing)]
         windows, store = study_windows(study, source, here, progress, test=test)
         folder.check_plan({"recipe": study.to_dict(), "windows": store.name, "here": here})
         folds = make_folds(study, windows, sides)

@@ -1,0 +1,65 @@
+"""The selection on DS1 never reads a DS2 window: a spy on every row the fits read."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from biosig.cli import main
+from biosig.study import _execute
+
+RECIPE = Path(__file__).parents[2] / "recipes" / "arrhythmia_mitbih.toml"
+pytestmark = pytest.mark.slow
+
+SELECTION = """
+[selection]
+inner = "group_kfold"
+n_splits = 2
+groups = "record"
+scoring = "macro_f1"
+
+[selection.grid]
+"model.dropout" = [0.0, 0.5]
+"""
+
+
+def test_inner_fits_and_scores_read_only_ds1_records(mitdb_subset, tmp_path, monkeypatch):
+    data = mitdb_subset(["101", "106", "100"])  # DS1: 101, 106; DS2: 100
+    read = {}  # job key -> records of the rows it read
+    model_view = _execute.model_view
+
+    class Spy:
+        def __init__(self, view, records, key):
+            self.view, self.records, self.key = view, records, key
+
+        def __getattr__(self, name):
+            return getattr(self.view, name)
+
+        def __getitem__(self, rows):
+            read.setdefault(self.key, set()).update(self.records[rows])
+            return self.view[rows]
+
+    def run_job(job, *args, **kwargs):
+        def spied(study, windows):
+            records = windows.meta["record"].to_numpy().astype(str)
+            return Spy(model_view(study, windows), records, job.key)
+
+        monkeypatch.setattr(_execute, "model_view", spied)
+        return run_one(job, *args, **kwargs)
+
+    run_one = _execute.run_job
+    monkeypatch.setattr(_execute, "run_job", run_job)
+    recipe = tmp_path / "selected.toml"
+    recipe.write_text(RECIPE.read_text() + SELECTION)
+    out = tmp_path / "run"
+    assert main(["run", str(recipe), "--data-dir", str(data), "--partial", "--out", str(out),
+                 "--quiet", "--set", "training.epochs=1", "--set", "model.filters=[4]",
+                 "--set", "training.bootstrap=20"]) == 0
+    inner = {k: v for k, v in read.items() if k.startswith("inner-")}
+    assert len(inner) == 2 * 2  # candidates x inner folds, each spied
+    assert set().union(*inner.values()) == {"101", "106"}  # never 100
+    assert read["fold-0"] == {"101", "106", "100"}  # the outer fit, then its one test
+    header = json.loads((out / "metrics.json").read_text())["header"]
+    assert header["fits"]["run"] == 2 * 2 + 1
+    assert np.isin(header["test_records"], ["100"]).all()

@@ -168,12 +168,14 @@ def _rows(name, m):
 
 
 def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, peaks="annotated",
-                   inner=None):
+                   inner=None, seed=None):
     from biosig.datasets import MITBIHArrhythmia
     from biosig.study import load_recipe, run_study
 
     overrides = [f"training.epochs={epochs}"] if epochs else []
     overrides.append(f"windows.peaks='{peaks}'")
+    if seed is not None:
+        overrides.append(f"training.seed={seed}")
     if bootstrap is not None:
         overrides.append(f"training.bootstrap={bootstrap}")
     if records:  # a reduced protocol on named records of each side
@@ -266,6 +268,8 @@ def main(argv=None):
     parser.add_argument("--detected", action="store_true",
                         help="also run the recipe on beats at detected R peaks")
     parser.add_argument("--skip-loading", action="store_true")
+    parser.add_argument("--seeds", type=int, nargs="*", default=[],
+                        help="also run the recipe with these seeds and print the spread")
     parser.add_argument("--inner-folds", type=int, default=4,
                         help="patient-grouped folds of the inner DS1 score (0: skip it)")
     parser.add_argument("--json", help="also write the results to this file")
@@ -300,8 +304,32 @@ def main(argv=None):
             results["accuracy_detected"] = bench_accuracy(
                 args.data_dir, args.epochs, args.markdown, args.records, args.bootstrap,
                 peaks="detected")
+    if not args.skip_accuracy and args.seeds:
+        results["seeds"] = bench_seeds(args, results["accuracy"])
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, default=str))
+
+
+def bench_seeds(args, shipped):
+    """The shipped recipe's DS2 figures over several seeds: their mean, spread and range."""
+    from biosig.study import load_recipe
+
+    shipped_seed = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml").training.seed
+    runs = {shipped_seed: shipped["metrics"]}
+    for seed in args.seeds:
+        if seed not in runs:
+            runs[seed] = bench_accuracy(args.data_dir, args.epochs, False, args.records,
+                                        args.bootstrap, seed=seed)["metrics"]
+    rows = {"SVEB F1": [m["per_class"]["S"]["f1"] for m in runs.values()],
+            "VEB F1": [m["per_class"]["V"]["f1"] for m in runs.values()],
+            "macro F1": [m["macro_f1"] for m in runs.values()]}
+    print(f"\n## Spread over seeds {', '.join(map(str, runs))} (DS2, same settings)")
+    print(f"{'':10s} {'mean %':>7s} {'sd':>6s} {'min':>6s} {'max':>6s}")
+    for name, values in rows.items():
+        v = 100 * np.array([np.nan if x is None else x for x in values], float)
+        print(f"{name:10s} {np.nanmean(v):7.1f} {np.nanstd(v, ddof=1):6.1f} "
+              f"{np.nanmin(v):6.1f} {np.nanmax(v):6.1f}")
+    return {str(k): v for k, v in rows.items()} | {"seeds": list(runs)}
 
 
 if __name__ == "__main__":

@@ -17,7 +17,7 @@ pytestmark = pytest.mark.slow
 SMOKE = {
     "arrhythmia_mitbih": ["--data-dir", "{data}", "--records", "101", "106", "100", "--epochs", "1",
                           "--repeat", "1", "--bootstrap", "20", "--detection", "--detected",
-                          "--inner-folds", "2"],
+                          "--inner-folds", "2", "--seeds", "1"],
     "bootstrap": ["--data-dir", "{data}", "--records", "100", "103", "--resamples", "50",
                   "--reference-resamples", "2"],
     "features": ["--windows", "64", "--loop-windows", "8", "--repeat", "1",

@@ -94,6 +94,9 @@ def plot_training_curves(history, *, title="Training curves"):
                 ax.plot(np.arange(1, len(values) + 1), values, style,
                         label="validation" if prefix else "training")
         ax.set(xlabel="epoch", ylabel=key, title=key)
-        ax.legend()
+        if ax.lines:
+            ax.legend()
+        else:  # a model not trained by epochs (the tangent-space classifier)
+            ax.text(0.5, 0.5, "no epochs", ha="center", va="center", transform=ax.transAxes)
     fig.suptitle(title)
     return fig

@@ -1,5 +1,6 @@
 """Features: scikit-learn transformers over ``Windows.X``, vectorised over windows."""
 
+from ._alignment import EuclideanAlignment
 from ._beat_morphology import BeatMorphology
 from ._differential_entropy import DifferentialEntropy
 from ._hjorth import Hjorth
@@ -16,6 +17,7 @@ __all__ = [
     "BeatMorphology",
     "CWTScalogram",
     "DifferentialEntropy",
+    "EuclideanAlignment",
     "Hjorth",
     "SpectralShape",
     "SubWindowFeatures",

@@ -1,4 +1,5 @@
-"""Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch)."""
+"""Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch), and
+the Riemannian tangent-space baseline (pyRiemann)."""
 
 from ._augment import AmplitudeScale, BaselineWander, GaussianNoiseSNR, TimeWarp
 from ._autoencoders import (
@@ -15,6 +16,7 @@ from ._persistence import load_estimator, save_estimator
 from ._progress import EpochProgress
 from ._rbm import RBM
 from ._recurrent import BiLSTMClassifier, CNNLSTMClassifier
+from ._riemann import TangentSpaceClassifier
 
 __all__ = [
     "AmplitudeScale",
@@ -31,6 +33,7 @@ __all__ = [
     "RBM",
     "ShallowConvNetClassifier",
     "StackedDenoisingAutoencoderClassifier",
+    "TangentSpaceClassifier",
     "TimeWarp",
     "WindowBatches",
     "load_estimator",

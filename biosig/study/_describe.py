@@ -28,6 +28,10 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
         f"{_listed(here)}.",
         SAMPLERS[study.windows.sampler].describe(study, windows.X.shape[1:], windows.sfreq),
         INPUTS[study.features.input].describe(study),
+        *([] if study.features.align == "none" else [
+            "Euclidean alignment (He & Wu 2019) per subject, without labels: each subject's "
+            "windows are whitened by the mean of their own covariances, a test subject's by "
+            "its own test windows."]),
         MODELS[study.model.name].describe(study),
         *SPLITS[study.split.kind].describe(study, sides, n_folds, unit),
     ]
@@ -39,9 +43,10 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
     lines.append("No leakage guard (chronological split within records)." if guard == "none" else
                  f"Leakage guard: checked that no {guard} is on both sides of any fold"
                  + (" (shared ones allowed and listed above)." if any(shared) else "."))
-    lines.append(f"Early stopping on a held-out {study.training.validation_fraction:.0%} of the "
-                 "training side, taken by whole subject or record where the training side has "
-                 "several.")
+    if MODELS[study.model.name].network:
+        lines.append(f"Early stopping on a held-out {study.training.validation_fraction:.0%} of "
+                     "the training side, taken by whole subject or record where the training "
+                     "side has several.")
     lines.append(IMBALANCE[study.training.imbalance].describe(study))
     if thresholds:
         lines.append(f"Decision threshold of {study.training.threshold_class} tuned on held-out "

@@ -2,7 +2,10 @@
 
 Each job opens the window store by path, builds its estimator from its plan,
 fits it on its training rows (``groups`` reach the network through
-scikit-learn's metadata routing) and predicts its test rows, once. Its result is written to the run's partial folder
+scikit-learn's metadata routing) and predicts its test rows, once. With
+``[features] align``, each window's subject reaches the alignment in the fit
+and in that one prediction alike, so a test subject is aligned on its own
+test windows. Its result is written to the run's partial folder
 the moment it is done, so an interrupted run resumes where it stopped. Jobs
 go through joblib: ``n_jobs`` processes here, or a Dask cluster through
 joblib's Dask backend.
@@ -17,13 +20,14 @@ from pathlib import Path
 import numpy as np
 from sklearn import config_context
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
+from sklearn.utils.metadata_routing import get_routing_for_object
 from sklearn.utils.parallel import Parallel, delayed
 from tqdm.auto import tqdm
 
 from ..training import predict_with_threshold
 from ._data import model_view
 from ._keys import RecipeError
-from ._pipeline import WindowInfo, fitted_model, make_estimator
+from ._pipeline import SUBJECT, WindowInfo, fitted_model, make_estimator
 from ._splits import SPLITS, unit_groups
 
 __all__ = []
@@ -44,7 +48,8 @@ class Job:
         The window store folder.
     train, test : ndarray of int
     save_model : bool
-        Whether the run keeps this job's model (``model.keras``).
+        Whether the run keeps this job's model (``model.keras``; ``model.joblib``
+        for a model that is not a network).
     """
 
     key: str
@@ -62,6 +67,13 @@ def _fit_groups(study, windows, train):
         if len(np.unique(groups[train])) >= 3:
             return groups
     return None
+
+
+def _routed(estimator, method, **metadata):
+    """The metadata (``groups``, ``subject``) that a step of ``method`` asks for; None is dropped."""
+    with config_context(enable_metadata_routing=True):
+        asks = get_routing_for_object(estimator).consumes(method, list(metadata))
+    return {k: v for k, v in metadata.items() if k in asks and v is not None}
 
 
 def _save(path, result):
@@ -107,12 +119,16 @@ def run_job(job, folder, progress):
     info = WindowInfo(windows.sfreq, list(windows.ch_names), tuple(windows.X.shape[1:]))
     estimator = make_estimator(job.study, info, [EpochProgress(job.label)] if progress else None)
     groups = _fit_groups(job.study, windows, job.train)
+    subjects = windows.meta["subject"].to_numpy().astype(str)
     started = time.perf_counter()
     with config_context(enable_metadata_routing=True):
-        estimator.fit(view[job.train], y[job.train],
-                      **({} if groups is None else {"groups": groups[job.train]}))
+        estimator.fit(view[job.train], y[job.train], **_routed(
+            estimator, "fit", groups=None if groups is None else groups[job.train],
+            **{SUBJECT: subjects[job.train]}))
     fit_time = time.perf_counter() - started
-    proba = estimator.predict_proba(view[job.test])  # the test side's only pass
+    test_params = _routed(estimator, "predict_proba", **{SUBJECT: subjects[job.test]})
+    with config_context(enable_metadata_routing=bool(test_params)):
+        proba = estimator.predict_proba(view[job.test], **test_params)  # the test side's only pass
     classes = np.asarray(estimator.classes_)
     if hasattr(estimator, "threshold_"):
         pred = predict_with_threshold(proba, classes, estimator.target, estimator.threshold_)
@@ -128,8 +144,12 @@ def run_job(job, folder, progress):
     }
     jobs = Path(folder) / "jobs"
     jobs.mkdir(exist_ok=True)
-    if job.save_model:
+    if job.save_model and hasattr(model, "save"):
         model.save(Path(folder) / "model.keras")
+    elif job.save_model:
+        import joblib
+
+        joblib.dump(model, Path(folder) / "model.joblib")
     _save(jobs / f"{job.key}.npz", result)
     return result
 

@@ -18,11 +18,16 @@ def _describe(study):
     return f"Model: {study.model.name}" + (f" ({params})" if params else "") + "."
 
 
-def _entry(name, class_name, inputs, *, tabular=False, sequences=False):
-    """Register the biosig estimator ``class_name`` under ``name``."""
+def _entry(name, class_name, inputs, *, tabular=False, sequences=False, network=True,
+           describe=_describe):
+    """Register the biosig estimator ``class_name`` under ``name``.
 
-    @MODELS.add(name, describe=_describe, inputs=inputs, tabular=tabular, sequences=sequences,
-                class_name=class_name)
+    ``network``: a Keras network (built on the window shape before the run,
+    early stopping, ``model.keras``); False for a classical estimator.
+    """
+
+    @MODELS.add(name, describe=describe, inputs=inputs, tabular=tabular, sequences=sequences,
+                network=network, class_name=class_name)
     def build(**params):
         from .. import models
 
@@ -39,6 +44,18 @@ _entry("cnn_lstm", "CNNLSTMClassifier", ("raw",))
 _entry("cnn2d", "CNN2DClassifier", ("scalogram",))
 _entry("dbn", "DBNClassifier", ("features",), tabular=True)
 _entry("sdae", "StackedDenoisingAutoencoderClassifier", ("features",), tabular=True)
+
+
+def _describe_tangent_space(study):
+    p = {"estimator": "oas", "metric": "riemann", "C": 1.0, **study.model.params}
+    return (f"Model: tangent_space (pyRiemann: {p['estimator']} covariance of each window, "
+            f"projected onto the tangent space at the {p['metric']} mean of the training "
+            f"covariances; logistic regression, C = {p['C']}).")
+
+
+# keys: estimator ("oas"), metric ("riemann"), C (1.0), max_iter; see TangentSpaceClassifier
+_entry("tangent_space", "TangentSpaceClassifier", ("raw",), network=False,
+       describe=_describe_tangent_space)
 
 
 def model_class(name):

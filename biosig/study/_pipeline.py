@@ -1,5 +1,6 @@
 """The scikit-learn estimator one fold trains: an imblearn pipeline of a study's parts."""
 
+import inspect
 from dataclasses import dataclass
 
 import numpy as np
@@ -10,6 +11,9 @@ from ._keys import RecipeError
 from ._models import MODELS
 
 __all__ = ["WindowInfo", "check_model_fits", "make_estimator"]
+
+#: The metadata that carries each window's subject to the alignment, in fit and predict.
+SUBJECT = "subject"
 
 
 @dataclass(frozen=True)
@@ -35,8 +39,22 @@ def _model(study, window_shape=None, callbacks=None, sfreq=None):
     if callbacks:
         params["callbacks"] = list(callbacks)
     model = option.build(**{k: v for k, v in params.items() if k in accepted})
+    if "groups" not in inspect.signature(model.fit).parameters:
+        return model
     with config_context(enable_metadata_routing=True):
         return model.set_fit_request(groups=True)
+
+
+def _alignment(study):
+    """``[features] align``: the steps that align the windows of each subject."""
+    if study.features.align == "none":
+        return []
+    from ..features import EuclideanAlignment
+
+    with config_context(enable_metadata_routing=True):
+        aligner = (EuclideanAlignment().set_fit_request(groups=SUBJECT)
+                   .set_transform_request(groups=SUBJECT))
+    return [("align", aligner)]
 
 
 def make_estimator(study, info, callbacks=None):
@@ -49,6 +67,9 @@ def make_estimator(study, info, callbacks=None):
     ``threshold_class``, the whole is wrapped in a
     :class:`~biosig.training.ClassThresholdClassifier`. ``groups`` reach the
     model (its early-stopping split) through scikit-learn's metadata routing.
+    With ``[features] align``, an alignment step comes first; it takes each
+    window's subject as the ``subject`` metadata, in ``fit`` and in
+    ``predict_proba`` alike (a test subject is aligned on its own trials).
 
     Parameters
     ----------
@@ -63,7 +84,7 @@ def make_estimator(study, info, callbacks=None):
     """
     from imblearn.pipeline import Pipeline
 
-    steps = INPUTS[study.features.input].build(study, info)
+    steps = _alignment(study) + INPUTS[study.features.input].build(study, info)
     estimator = Pipeline([*steps, ("model", _model(study, callbacks=callbacks,
                                                     sfreq=info.sfreq))])
     target = study.training.threshold_class
@@ -94,7 +115,7 @@ def check_model_fits(study, n_channels, n_samples):
     import keras
 
     f = study.features
-    if f.input == "features" and f.steps == 1:
+    if (f.input == "features" and f.steps == 1) or not MODELS[study.model.name].network:
         return
     shape = INPUTS[f.input].shape(study, n_channels, n_samples)
     model = _model(study)

@@ -66,9 +66,16 @@ class WindowPlan:
 
 @dataclass(frozen=True)
 class Features:
-    """``[features]``: what the model reads of each window."""
+    """``[features]``: what the model reads of each window.
+
+    ``align = "euclidean"`` puts :class:`~biosig.features.EuclideanAlignment`
+    first in each fold's pipeline: every subject's windows are aligned on
+    the mean of their own covariances, without labels; a test subject on
+    its own test windows (transductive per subject).
+    """
 
     input: str = "raw"
+    align: str = "none"
     extractors: list = field(default_factory=list)
     tabular: list = field(default_factory=list)
     steps: int = 1
@@ -233,6 +240,7 @@ _SCHEMA = {
     "windows": {"sampler": required((str,), SAMPLERS.choices()),
                 "classes": Key((list,), [], items=str)},
     "features": {"input": Key((str,), "raw", INPUTS.choices()),
+                 "align": Key((str,), "none", ("none", "euclidean")),
                  "extractors": Key((list,), [], EXTRACTORS.choices(), items=str),
                  "tabular": Key((list,), [], ("rr",) + EXTRACTORS.choices(), items=str),
                  "steps": Key((int,), 1), "wavelet": Key((str,), "db4"),
@@ -423,6 +431,19 @@ def _check_consistency(study):
         raise RecipeError(f"{source}: [features] tabular features are joined to the network by "
                           "'cnn1d', or to the feature vector of input = 'features'")
     imbalance = study.training.imbalance
+    accepted = model_class(name)().get_params()
+    unsupported = [k for k, v in IMBALANCE[imbalance].build(study).items()
+                   if v is not None and k not in accepted]
+    if unsupported:
+        allowed = ", ".join(repr(i) for i in IMBALANCE if not any(
+            v is not None and k not in accepted for k, v in IMBALANCE[i].build(study).items()))
+        raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} sets the model's "
+                          f"{unsupported[0]}, which [model] name = {name!r} does not have; "
+                          f"allowed values: {allowed}")
+    if f.align != "none" and study.training.threshold_class:
+        raise RecipeError(f"{source}: [features] align = {f.align!r} and [training] "
+                          "threshold_class cannot be combined: the threshold is tuned on "
+                          "held-out training windows, predicted without their subjects")
     if IMBALANCE[imbalance].feature_vectors and (f.input != "features" or f.steps > 1):
         allowed = ", ".join(repr(i) for i in IMBALANCE if not IMBALANCE[i].feature_vectors)
         raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} resamples feature "

@@ -39,8 +39,24 @@ def _parser():
 
     report = sub.add_parser("report", help="write a run folder's report.html again")
     report.add_argument("run", help="run folder written by biosig run")
-    compare = sub.add_parser("compare", help="side-by-side table of several runs")
+    compare = sub.add_parser("compare", help="side-by-side table of several runs; with --stats, "
+                                             "paired statistics across their test units")
     compare.add_argument("runs", nargs="+", help="run folders")
+    compare.add_argument("--stats", action="store_true",
+                         help="paired statistics across the test subjects (or records): a "
+                              "test, the effect with its interval, Holm over the pairs, a plot")
+    compare.add_argument("--metric", help="with --stats: the metric scored per unit (default "
+                                          "macro_f1 for ECG beats, accuracy otherwise), e.g. "
+                                          "balanced_accuracy, 'f1:S', 'SVEB F1'")
+    compare.add_argument("--test", choices=("permutation", "wilcoxon"), default="permutation",
+                         help="with --stats: sign-flip permutation test (exact up to 16 units) "
+                              "or Wilcoxon signed-rank")
+    compare.add_argument("--plot", metavar="PATH",
+                         help="with --stats: the plot to write (default: "
+                              "compare-<metric>.png in the current folder)")
+    compare.add_argument("--n-resamples", type=int, default=9999, metavar="N",
+                         help="with --stats: Monte Carlo sign flips and bootstrap resamples")
+    compare.add_argument("--seed", type=int, default=0, help="with --stats: random seed")
 
     data = sub.add_parser("datasets", help="list the sources, what is here, and fetch them")
     data.add_argument("action", nargs="?", default="list", choices=("list", "status", "download"),
@@ -134,6 +150,33 @@ def _start_backend(verbose):
             tf.get_logger().setLevel("ERROR")  # e.g. retracing notes, meant for developers
 
 
+def _compare_stats(args):
+    """``biosig compare --stats``: the paired statistics of the runs, and their plot."""
+    import matplotlib.pyplot as plt
+
+    from .evaluation import paired_comparison, plot_paired
+    from .evaluation._paired import plot_name
+
+    result = paired_comparison(args.runs, metric=args.metric, test=args.test,
+                               n_resamples=args.n_resamples, random_state=args.seed)
+    pairs = result.pairs.copy()
+    for column in ("mean A", "mean B", "B - A", "low", "high", "d_z", "d_z low", "d_z high"):
+        pairs[column] = pairs[column].map(lambda v: f"{v:.3f}")
+    for column in ("p", "p Holm"):
+        pairs[column] = pairs[column].map(lambda v: f"{v:.4g}")
+    level = round(100 * result.confidence_level)
+    pairs = pairs.rename(columns={"low": f"{level}% low", "high": f"{level}% high"})
+    print(f"{result.metric} per {result.unit.rstrip('s')}, paired over {result.unit} "
+          f"tested by every run (B - A; {result.test} test, Holm over {len(pairs)} pair(s)):")
+    print(pairs.to_string(index=False))
+    path = args.plot or plot_name(result.metric)
+    fig = plot_paired(result)
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    print(f"biosig: plot written to {path}")
+    return 0
+
+
 def main(argv=None):
     """Entry point of the ``biosig`` console script."""
     args = _parser().parse_args(argv)
@@ -141,6 +184,11 @@ def main(argv=None):
         try:
             if args.command == "datasets":
                 return _datasets(args)
+            if args.command == "compare" and args.stats:
+                return _compare_stats(args)  # reads run folders only: no Keras to start
+            if args.command == "compare" and (args.metric or args.plot
+                                              or args.test != "permutation"):
+                raise ValueError("--metric, --test and --plot go with --stats")
             from .study import compare_runs, render_report
 
             if args.command == "report":

@@ -26,8 +26,64 @@ def _fmt(value):
     return "–" if value is None else f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
+def _run_value(name, metrics, intervals):
+    """The run's value of a metric with its interval, as the report shows it."""
+    from ._paired import metric_value
+
+    if name in (intervals or {}):
+        value, low, high = intervals[name]
+        if value is not None and low is not None:
+            return f"{value:.3f} [{low:.3f}, {high:.3f}]"
+        return _fmt(value)
+    if name in metrics.get("events", {}):
+        return _fmt(metrics["events"][name])
+    try:
+        return _fmt(metric_value(metrics, name))
+    except (ValueError, KeyError):
+        return "not reported"
+
+
+def _published(anchors, metrics, intervals, run_protocol):
+    """The "Published results" section: each anchor beside the run's value, and the warnings."""
+    run_protocol = run_protocol or {}
+    split, reduced = run_protocol.get("split", ""), bool(run_protocol.get("reduced", False))
+    rows, differ = [], {}
+    for a in anchors:
+        marks = []
+        if bool(a.get("reduced", False)) != reduced:
+            marks.append("reduced protocol" if reduced else "the anchor's reduced protocol")
+            differ.setdefault("reduced", []).append(a["source"])
+        if a.get("split") and split and a["split"] != split:
+            marks.append(f"split {a['split']}")
+            differ.setdefault(("split", a["split"]), []).append(a["source"])
+        rows.append({"published by": a["source"], "protocol": a["protocol"],
+                     "metric": a["metric"], "published": _fmt(float(a["value"])),
+                     "this run": _run_value(a["metric"], metrics, intervals),
+                     "protocols differ": ", ".join(marks) or "no",
+                     "note": a.get("note", "")})
+    here = f"split {split}, " if split else ""
+    parts = ["<h2>Published results</h2>",
+             f"<p>This run: {html.escape(here)}{'reduced' if reduced else 'full'} protocol. "
+             "Published values are as their papers report them (fractions), beside this "
+             "run's pooled value of the same metric with its 95 % interval.</p>"]
+    for key, sources in differ.items():
+        names = ", ".join(dict.fromkeys(sources))
+        if key == "reduced":
+            text = (f"Protocols differ: this run is a reduced protocol; {names} "
+                    f"{'is' if len(set(sources)) == 1 else 'are'} on the full one."
+                    if reduced else f"Protocols differ: {names} report a reduced protocol; "
+                    "this run is the full one.")
+        else:
+            text = (f"Protocols differ: {names} used split {key[1]}, this run "
+                    f"{split}.")
+        parts.append(f"<p class='warn'>{html.escape(text)}</p>")
+    parts.append(pd.DataFrame(rows).to_html(index=False, escape=True))
+    return parts
+
+
 def write_report(path, *, title, protocol, warnings, class_counts, metrics, figures,
-                 intervals=None, interval_unit="records", tables=None):
+                 intervals=None, interval_unit="records", tables=None, anchors=None,
+                 run_protocol=None):
     """Write the run's HTML report.
 
     Parameters
@@ -54,6 +110,15 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
         What the bootstrap resampled, e.g. ``"records"`` or ``"subjects"``.
     tables : dict | None
         More tables, ``{heading: DataFrame}``, such as metrics per fold.
+    anchors : list of dict | None
+        Published results (a recipe's ``[[anchors]]``): ``source``,
+        ``protocol``, ``metric``, ``value`` and optionally ``note``,
+        ``split`` and ``reduced``; shown in a "Published results" table
+        beside the run's value of each metric, with a warning where the
+        protocols differ.
+    run_protocol : dict | None
+        ``{"split": kind, "reduced": bool}`` of this run, set against the
+        anchors'.
     """
     columns = {"support": "support", "sensitivity": "Se (recall)", "ppv": "+P (precision)",
                "f1": "F1", "specificity": "Sp", "auc": "ROC-AUC"}
@@ -76,6 +141,8 @@ def write_report(path, *, title, protocol, warnings, class_counts, metrics, figu
                      f"<p>Bootstrap over test {html.escape(interval_unit)}: whole "
                      f"{html.escape(interval_unit)} are resampled, not windows.</p>"
                      + table.to_html(index=False, na_rep="–", escape=True))
+    if anchors:
+        parts += _published(anchors, metrics, intervals, run_protocol)
     for heading, table in (tables or {}).items():
         parts.append(f"<h2>{html.escape(heading)}</h2>"
                      + table.to_html(index=False, na_rep="–", escape=True,

@@ -9,9 +9,9 @@ registry, in the module of their name.
 
 from ._data import MissingDataError
 from ._keys import RecipeError, parse_override
-from ._plan import Study, load_recipe, validate
+from ._plan import Anchor, Study, load_recipe, validate
 from ._run_folder import compare_runs, render_report
 from ._runner import run_study
 
-__all__ = ["MissingDataError", "RecipeError", "Study", "compare_runs", "load_recipe",
+__all__ = ["Anchor", "MissingDataError", "RecipeError", "Study", "compare_runs", "load_recipe",
            "parse_override", "render_report", "run_study", "validate"]

@@ -3,7 +3,8 @@
 A recipe has the sections of the pipeline: ``[study]``, ``[dataset]``,
 ``[preprocessing]``, ``[windows]``, ``[features]``, ``[model]``,
 ``[training]``, ``[split]``, ``[evaluation]`` and, optionally,
-``[selection]`` and ``[test_dataset]`` (a second source to test on). Most
+``[selection]``, ``[test_dataset]`` (a second source to test on) and
+``[[anchors]]`` (published results the report sets beside the run's). Most
 keys are fixed; some sections also take the keys of
 what they name: ``[dataset]`` the keyword arguments of the source's
 ``load`` (``runs``, ...), ``[windows]`` those of the chosen sampler,
@@ -24,7 +25,7 @@ from ._models import MANAGED, MODELS, TRAINING_TO_MODEL, model_class
 from ._samplers import SAMPLERS
 from ._splits import SPLITS
 
-__all__ = ["Study", "load_recipe", "validate"]
+__all__ = ["Anchor", "Study", "anchors_of", "load_recipe", "validate"]
 
 
 @dataclass(frozen=True)
@@ -156,6 +157,49 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class Anchor:
+    """One ``[[anchors]]`` table: a published result of the metric the run also reports.
+
+    Attributes
+    ----------
+    source : str
+        Who published it, e.g. ``"de Chazal 2004, linear discriminants"``.
+    protocol : str
+        The published protocol in words, e.g. ``"DS1 -> DS2, full"``.
+    metric : str
+        A metric the run reports: ``"accuracy"``, ``"macro_f1"``, ...,
+        ``"SVEB F1"`` (with AAMI statistics), ``"f1:CLASS"``, or an event
+        metric of a seizure study (``"event_sensitivity"``).
+    value : float
+        As the run reports it: a fraction in [0, 1] (write 0.887, not 88.7);
+        ``kappa`` in [-1, 1]; ``false_detections_per_hour`` and ``latency``
+        (seconds) as numbers of at least 0.
+    note : str
+        Shown beside the value (how the protocol differs, how a value was
+        derived).
+    split : str
+        The published split: a biosig split kind where one fits
+        (``"inter_patient"``, ``"stratified_kfold"``, ``"session"``, ...),
+        else a short word such as ``"single_subject"``; empty when not
+        stated. The report warns where it is not the run's.
+    reduced : bool
+        The published result is on a reduced protocol (part of the data).
+    """
+
+    source: str
+    protocol: str
+    metric: str
+    value: float
+    note: str = ""
+    split: str = ""
+    reduced: bool = False
+
+    def to_dict(self):
+        """The anchor as a TOML table."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True)
 class Study:
     """A resolved recipe: every section typed, checked and filled with defaults.
 
@@ -175,6 +219,7 @@ class Study:
     evaluation: Evaluation
     selection: Selection = None
     test_dataset: Dataset = None
+    anchors: tuple = ()
     path: str = "<recipe>"
 
     def to_dict(self):
@@ -199,6 +244,8 @@ class Study:
             s = self.selection
             out["selection"] = {"inner": s.inner, "n_splits": s.n_splits, "groups": s.groups,
                                 "scoring": s.scoring, "candidates": copy.deepcopy(s.candidates)}
+        if self.anchors:
+            out["anchors"] = [anchor.to_dict() for anchor in self.anchors]
         return out
 
     def override(self, overrides):
@@ -266,6 +313,81 @@ _SCHEMA = {
 }
 
 
+#: The keys of one ``[[anchors]]`` table.
+_ANCHOR = {"source": required((str,)), "protocol": required((str,)), "metric": required((str,)),
+           "value": required(NUM), "note": Key((str,), ""), "split": Key((str,), ""),
+           "reduced": Key((bool,), False)}
+#: Metrics whose anchors are not fractions, with their lowest value.
+_ANCHOR_RANGES = {"kappa": (-1.0, 1.0), "false_detections_per_hour": (0.0, None),
+                  "latency": (0.0, None)}
+
+
+def anchors_of(given, source="<recipe>"):
+    """The ``[[anchors]]`` of a recipe, each checked for its keys, types and value range.
+
+    Parameters
+    ----------
+    given : list of dict
+        The ``anchors`` array of tables as TOML reads it.
+    source : str
+        The recipe file, for messages.
+
+    Returns
+    -------
+    anchors : tuple of Anchor
+    """
+    if not isinstance(given, list) or not all(isinstance(a, dict) for a in given):
+        raise RecipeError(f"{source}: anchors must be an array of tables, one [[anchors]] per "
+                          "published result")
+    out = []
+    for i, table in enumerate(given, 1):
+        values = resolve(f"{source}: [[anchors]] #{i}", "[anchors]", _ANCHOR, table)
+        anchor = Anchor(**{**values, "value": float(values["value"])})
+        low, high = _ANCHOR_RANGES.get(anchor.metric, (0.0, 1.0))
+        if anchor.value < low or (high is not None and anchor.value > high):
+            hint = (f"; anchors are fractions as the run reports them: write "
+                    f"{anchor.value / 100:g}, not {anchor.value:g}"
+                    if high == 1.0 and 1.0 < anchor.value <= 100.0 else "")
+            span = f"in [{low:g}, {high:g}]" if high is not None else f"at least {low:g}"
+            raise RecipeError(f"{source}: [[anchors]] #{i} value = {anchor.value!r}: "
+                              f"{anchor.metric} must be {span}{hint}")
+        if not anchor.split.strip() and anchor.split:
+            raise RecipeError(f"{source}: [[anchors]] #{i} split = {anchor.split!r}: expected a "
+                              "split kind or a short word, or no split key")
+        out.append(anchor)
+    return tuple(out)
+
+
+def _check_anchors(study):
+    """Each anchor names a metric the run reports: a class the recipe has, events with a seizure label."""
+    from ..evaluation import AAMI_ALIASES, parse_metric
+    from ._score import EVENT
+
+    classes = list(study.windows.classes)
+    labels = study.windows.options.get("labels")
+    if not classes and isinstance(labels, dict):
+        default = study.windows.options.get("default")
+        classes = list(dict.fromkeys([*labels.values(), *([default] if isinstance(default, str)
+                                                          and default else [])]))
+    events = EVENT if study.evaluation.seizure_label else ()
+    for i, anchor in enumerate(study.anchors, 1):
+        where = f"{study.path}: [[anchors]] #{i} metric = {anchor.metric!r}"
+        if anchor.metric in EVENT:
+            if not events:
+                raise RecipeError(f"{where}: event metrics need [evaluation] seizure_label")
+            continue
+        try:
+            label, _ = parse_metric(anchor.metric)
+        except ValueError as err:
+            raise RecipeError(f"{where}: {err}" + (f", or {', '.join(events)}" if events else "")
+                              ) from None
+        if label is not None and classes and label not in classes:
+            alias = {v: k for k, v in AAMI_ALIASES.items()}.get(anchor.metric.split(" ")[0])
+            raise RecipeError(f"{where}: class {label!r} is not one of the recipe's classes "
+                              f"({', '.join(classes)})" + (" (AAMI names need the AAMI classes)"
+                                                            if alias else ""))
+
+
 def _load_options(source_name):
     """The keyword arguments of a source's ``load``: the [dataset] keys it adds."""
     from ..datasets import SOURCES
@@ -282,10 +404,10 @@ def _model_options(name):
 
 
 def _split_sections(recipe, source):
-    unknown = set(recipe) - set(_SCHEMA)
+    unknown = set(recipe) - set(_SCHEMA) - {"anchors"}
     if unknown:
         raise RecipeError(f"{source}: unknown section [{sorted(unknown)[0]}]; "
-                          f"allowed sections: {', '.join(_SCHEMA)}")
+                          f"allowed sections: {', '.join(_SCHEMA)}, [[anchors]]")
     for section in _SCHEMA:
         if not isinstance(recipe.get(section, {}), dict):
             raise RecipeError(f"{source}: [{section}] must be a table")
@@ -317,7 +439,8 @@ def _selection(given, source):
             raise RecipeError(f"{source}: [selection] candidates: each must be a non-empty "
                               "table of \"section.key\" = value")
         for dotted in candidate:
-            if "." not in dotted or dotted.split(".", 1)[0] in ("split", "selection", "study"):
+            if "." not in dotted or dotted.split(".", 1)[0] in ("split", "selection", "study",
+                                                                  "anchors"):
                 raise RecipeError(f"{source}: [selection] {dotted!r}: expected section.key of "
                                   "a section other than [study], [split] and [selection]")
     if values["n_splits"] < 2:
@@ -378,6 +501,13 @@ def validate(recipe, source="<recipe>"):
         raise RecipeError(f"{source}: [model] {managed[0]} is set by biosig; use [training] "
                           f"({', '.join(TRAINING_TO_MODEL)}, imbalance, seed)")
     params = resolve(source, "model", {}, rest, _model_options(model["name"]))
+    if "augmentation" in params:
+        from ..models._augment import check_augmentation
+
+        try:
+            check_augmentation(params["augmentation"])
+        except ValueError as err:
+            raise RecipeError(f"{source}: [model] augmentation: {err}") from None
 
     (w_common, w_options), (s_common, s_options) = sections["windows"], sections["split"]
     study = Study(
@@ -391,9 +521,11 @@ def validate(recipe, source="<recipe>"):
         split=SplitPlan(options=s_options, **s_common),
         evaluation=Evaluation(**values["evaluation"]),
         selection=_selection(given["selection"], source),
+        anchors=anchors_of(recipe.get("anchors", []), source),
         path=str(source),
     )
     _check_consistency(study)
+    _check_anchors(study)
     if study.selection is not None:
         for candidate in study.selection.candidates:  # every candidate is a valid recipe
             study.override(candidate)
@@ -475,6 +607,9 @@ def load_recipe(path, overrides=()):
     recipe = loads(path.read_text(encoding="utf-8"), path)
     for text in overrides:
         section, key, value = parse_override(text)
+        if section == "anchors":
+            raise RecipeError(f"--set {text!r}: [[anchors]] are set in the recipe file, not "
+                              "with --set")
         recipe.setdefault(section, {})[key] = value
     recipe.setdefault("study", {}).setdefault("name", path.stem)
     return validate(recipe, str(path))

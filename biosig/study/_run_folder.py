@@ -141,11 +141,23 @@ def _read(run):
         raise ValueError(f"{path}: unreadable run metrics ({err})") from None
 
 
+def _anchors(run):
+    """The ``[[anchors]]`` of the run's ``recipe.toml`` (none when the folder has no recipe)."""
+    from ._keys import loads
+    from ._plan import anchors_of
+
+    path = Path(run) / "recipe.toml"
+    if not path.exists():
+        return ()
+    return anchors_of(loads(path.read_text(encoding="utf-8"), path).get("anchors", []), str(path))
+
+
 def render_report(run):
     """Write ``report.html`` of a run folder from its metrics and figures.
 
     The run writes its report this way, and ``biosig report RUN_DIR`` writes
-    it again: one writer, one page.
+    it again: one writer, one page. The ``[[anchors]]`` of the folder's
+    ``recipe.toml`` are shown beside the run's values.
 
     Returns
     -------
@@ -155,6 +167,7 @@ def render_report(run):
 
     run = Path(run)
     header, metrics, tables = _read(run)
+    anchors = _anchors(run)
     counts = pd.DataFrame(header["class_counts"])
     intervals = {k: (v["value"], v["low"], v["high"]) for k, v in metrics.get("ci95", {}).items()}
     path = run / "report.html"
@@ -163,7 +176,10 @@ def render_report(run):
                  warnings=header["warnings"], class_counts=counts, metrics=metrics,
                  figures=[run / f for f in FIGURES if (run / f).exists()], intervals=intervals,
                  interval_unit=header.get("interval_unit", "records"),
-                 tables={k: pd.DataFrame(v) for k, v in tables.items()})
+                 tables={k: pd.DataFrame(v) for k, v in tables.items()},
+                 anchors=[a.to_dict() for a in anchors],
+                 run_protocol={"split": header.get("split", ""),
+                               "reduced": bool(header.get("reduced_protocol"))})
     partial.replace(path)
     return path
 

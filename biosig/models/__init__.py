@@ -10,6 +10,14 @@ from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
 from ._cnn2d import CNN2DClassifier
 from ._dbn import DBNClassifier
+from ._eeg_augment import (
+    ChannelDropout,
+    FrequencyShift,
+    FTSurrogate,
+    MixupBatches,
+    SignFlip,
+    TimeMask,
+)
 from ._eeg_nets import EEGNetClassifier, ShallowConvNetClassifier
 from ._inputs import pack_inputs
 from ._persistence import load_estimator, save_estimator
@@ -26,14 +34,20 @@ __all__ = [
     "CNN1DClassifier",
     "CNN2DClassifier",
     "CNNLSTMClassifier",
+    "ChannelDropout",
     "DBNClassifier",
     "EEGNetClassifier",
     "EpochProgress",
+    "FTSurrogate",
+    "FrequencyShift",
     "GaussianNoiseSNR",
+    "MixupBatches",
     "RBM",
     "ShallowConvNetClassifier",
+    "SignFlip",
     "StackedDenoisingAutoencoderClassifier",
     "TangentSpaceClassifier",
+    "TimeMask",
     "TimeWarp",
     "WindowBatches",
     "load_estimator",

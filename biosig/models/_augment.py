@@ -1,5 +1,10 @@
 """ECG augmentation as Keras layers: active in training only, so they run on the device.
 
+This module also holds what every augmentation shares: the base layer, the
+registry of names a recipe writes (:data:`AUGMENTATIONS`, which the EEG
+augmentations of :mod:`biosig.models._eeg_augment` join) and the builder
+:func:`augmentation_layers`.
+
 Each layer takes a batch of windows laid out ``(batch, time, channels)`` (the
 layout the networks use after their input permutation, standardised per
 channel) and returns one of the same shape. At inference (``training`` false
@@ -9,17 +14,41 @@ augmentations on every run, and the code is ``keras.ops`` only: the same on
 TensorFlow, JAX and PyTorch.
 """
 
+import inspect
 import math
 
 import keras
 from keras import ops
 
 __all__ = ["AUGMENTATIONS", "AmplitudeScale", "BaselineWander", "GaussianNoiseSNR",
-           "TimeWarp", "augmentation_layers"]
+           "TimeWarp", "augmentation_layers", "check_augmentation", "register",
+           "with_sfreq"]
+
+#: Name (as a recipe writes it) -> layer class (or, for a batch-level
+#: augmentation such as mixup, the class that draws the batches).
+AUGMENTATIONS = {}
+
+
+def register(name):
+    """Class decorator: make an augmentation known to recipes under ``name``.
+
+    A class with ``needs_sfreq = True`` is given the windows' sampling rate
+    when its parameters lack one; a class that is not a Keras layer (mixup)
+    acts on the training batches and lists its recipe parameters in
+    ``augmentation_params``.
+    """
+
+    def add(cls):
+        AUGMENTATIONS[name] = cls
+        return cls
+
+    return add
 
 
 class _Augmentation(keras.layers.Layer):
     """Base: identity at inference, ``augment`` in training."""
+
+    needs_sfreq = False
 
     def __init__(self, seed=None, **kwargs):
         super().__init__(**kwargs)
@@ -42,6 +71,7 @@ class _Augmentation(keras.layers.Layer):
         return keras.random.uniform(shape, low, high, dtype=x.dtype, seed=self.seed_generator)
 
 
+@register("amplitude")
 @keras.saving.register_keras_serializable(package="biosig")
 class AmplitudeScale(_Augmentation):
     """Multiply each window by a gain drawn uniformly from ``[low, high]``.
@@ -64,6 +94,7 @@ class AmplitudeScale(_Augmentation):
         return {**super().get_config(), "low": self.low, "high": self.high}
 
 
+@register("noise")
 @keras.saving.register_keras_serializable(package="biosig")
 class GaussianNoiseSNR(_Augmentation):
     """Add white Gaussian noise at a signal-to-noise ratio, per window and channel.
@@ -92,6 +123,7 @@ class GaussianNoiseSNR(_Augmentation):
         return {**super().get_config(), "snr_db": self.snr_db}
 
 
+@register("baseline_wander")
 @keras.saving.register_keras_serializable(package="biosig")
 class BaselineWander(_Augmentation):
     """Add a slow sinusoid, as respiration and electrode motion move an ECG's baseline.
@@ -111,6 +143,8 @@ class BaselineWander(_Augmentation):
     seed : int | None
     """
 
+    needs_sfreq = True
+
     def __init__(self, sfreq, amplitude=0.5, min_freq=0.05, max_freq=0.5, seed=None, **kwargs):
         super().__init__(seed, **kwargs)
         self.sfreq, self.amplitude = sfreq, amplitude
@@ -128,6 +162,7 @@ class BaselineWander(_Augmentation):
                 "min_freq": self.min_freq, "max_freq": self.max_freq}
 
 
+@register("time_warp")
 @keras.saving.register_keras_serializable(package="biosig")
 class TimeWarp(_Augmentation):
     """Stretch each window about its centre and shift it, by linear interpolation.
@@ -172,20 +207,72 @@ class TimeWarp(_Augmentation):
                 "max_shift": self.max_shift}
 
 
-#: Name (as a recipe writes it) -> layer class.
-AUGMENTATIONS = {"amplitude": AmplitudeScale, "noise": GaussianNoiseSNR,
-                 "baseline_wander": BaselineWander, "time_warp": TimeWarp}
+def _parameters(cls):
+    """The parameters a recipe may give an augmentation."""
+    listed = getattr(cls, "augmentation_params", None)
+    if listed is not None:
+        return tuple(listed)
+    return tuple(p for p in inspect.signature(cls.__init__).parameters
+                 if p not in ("self", "seed", "kwargs"))
+
+
+def check_augmentation(spec):
+    """Check the names and parameter names of ``{name: {parameter: value}}``.
+
+    Values are checked when the layers are built (at ``fit``).
+
+    Parameters
+    ----------
+    spec : dict | None
+
+    Raises
+    ------
+    ValueError
+        Naming the unknown augmentation or parameter and the known ones.
+    TypeError
+        When ``spec`` or an augmentation's parameters are not dicts.
+    """
+    if spec is None:
+        return
+    if not isinstance(spec, dict):
+        raise TypeError(f"augmentation must be a table of name = {{parameter = value}}, "
+                         f"got {spec!r}")
+    for name, params in spec.items():
+        if name not in AUGMENTATIONS:
+            raise ValueError(f"unknown augmentation {name!r}; known: {', '.join(AUGMENTATIONS)}")
+        if params is not None and not isinstance(params, dict):
+            raise TypeError(f"augmentation {name}: expected a table of parameters, "
+                             f"got {params!r}")
+        allowed = _parameters(AUGMENTATIONS[name])
+        unknown = sorted(set(params or {}) - set(allowed))
+        if unknown:
+            raise ValueError(f"augmentation {name}: unknown parameter {unknown[0]!r}; "
+                             f"known: {', '.join(allowed)}")
+
+
+def with_sfreq(spec, sfreq):
+    """``spec`` with ``sfreq`` given to the augmentations that need one and lack it."""
+    if not spec or sfreq is None:
+        return spec
+    return {name: ({**(params or {}), "sfreq": sfreq}
+                   if getattr(AUGMENTATIONS.get(name), "needs_sfreq", False)
+                   and "sfreq" not in (params or {}) else params)
+            for name, params in spec.items()}
 
 
 def augmentation_layers(spec, sfreq=None, seed=None):
     """Build augmentation layers from ``{name: {parameter: value}}``, in that order.
+
+    Batch-level augmentations (``mixup``) are not layers and are left out:
+    the estimator applies them where it draws its training batches.
 
     Parameters
     ----------
     spec : dict | None
         E.g. ``{"baseline_wander": {"amplitude": 0.3}, "noise": {"snr_db": 25}}``.
     sfreq : float | None
-        Sampling rate, for the layers that need it (baseline wander).
+        Sampling rate, for the layers that need it (baseline wander,
+        frequency shift).
     seed : int | None
         Seeds the layers (each its own offset of it).
 
@@ -198,18 +285,18 @@ def augmentation_layers(spec, sfreq=None, seed=None):
     ValueError
         Naming an unknown augmentation or parameter.
     """
+    check_augmentation(spec)
     built = []
-    for k, (name, params) in enumerate((spec or {}).items()):
-        if name not in AUGMENTATIONS:
-            raise ValueError(f"unknown augmentation {name!r}; known: {', '.join(AUGMENTATIONS)}")
+    for k, (name, params) in enumerate(with_sfreq(spec or {}, sfreq).items()):
+        cls = AUGMENTATIONS[name]
+        if not issubclass(cls, _Augmentation):
+            continue
         params = dict(params or {})
-        if name == "baseline_wander":
-            if sfreq is None and "sfreq" not in params:
-                raise ValueError("baseline_wander needs the sampling rate (sfreq)")
-            params.setdefault("sfreq", sfreq)
+        if cls.needs_sfreq and params.get("sfreq") is None:
+            raise ValueError(f"{name} needs the sampling rate (sfreq)")
         try:
-            built.append(AUGMENTATIONS[name](seed=None if seed is None else seed + 1 + k,
-                                             name=f"augment_{name}", **params))
+            built.append(cls(seed=None if seed is None else seed + 1 + k,
+                             name=f"augment_{name}", **params))
         except TypeError as err:
             raise ValueError(f"augmentation {name}: {err}") from None
     return built

@@ -18,6 +18,7 @@ from ..training import SparseFocalLoss, class_weights
 from ..windows import WindowView
 from ._augment import augmentation_layers
 from ._batches import WindowBatches
+from ._eeg_augment import MixupBatches
 from ._inputs import unpack_inputs
 from ._seeding import seeded_fit
 
@@ -119,11 +120,21 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
     def _build_head(self, signal, features, n_classes):
         raise NotImplementedError
 
-    def _loss(self):
+    def _mixup(self):
+        """The mixup parameters of ``augmentation`` (a dict), or None without mixup."""
+        spec = getattr(self, "augmentation", None) or {}
+        if "mixup" not in spec:
+            return None
+        return dict(spec["mixup"] or {})  # its names were checked with the layers'
+
+    def _loss(self, soft=False):
+        """The training loss; ``soft`` for one-hot or mixed targets (mixup)."""
         loss = getattr(self, "loss", None)
         if loss is None:
-            return "sparse_categorical_crossentropy"
+            return "categorical_crossentropy" if soft else "sparse_categorical_crossentropy"
         if isinstance(loss, str) and loss == "focal":
+            if soft:  # the same loss on one-hot targets, and linear in the target
+                return keras.losses.CategoricalFocalCrossentropy(alpha=1.0, gamma=2.0)
             return SparseFocalLoss(gamma=2.0)
         return loss
 
@@ -280,26 +291,39 @@ class KerasWindowClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"{type(self).__name__} cannot be built on windows of shape "
                 f"{tuple(view.shape[1:])}: {str(err).splitlines()[0][:200]}") from None
+        mixup = self._mixup()
         self.model_.compile(optimizer=keras.optimizers.Adam(self.learning_rate),
-                            loss=self._loss(), metrics=["accuracy"])
+                            loss=self._loss(soft=mixup is not None), metrics=["accuracy"])
         callbacks = list(self.callbacks or [])
         validation_data = None
+        table = np.array([weights.get(c, 1.0) for c in range(len(self.classes_))])
         if val is not None:
             # Weighted like the training loss, so early stopping follows the
             # objective being trained rather than the majority class.
-            table = np.array([weights.get(c, 1.0) for c in range(len(self.classes_))])
-            validation_data = WindowBatches(val_view, val_y, self.batch_size, positions=val,
-                                            shuffle=False, sample_weight=table[val_y])
+            if mixup is None:
+                validation_data = WindowBatches(val_view, val_y, self.batch_size, positions=val,
+                                                shuffle=False, sample_weight=table[val_y])
+            else:  # unmixed, with the one-hot targets the soft loss takes
+                validation_data = MixupBatches(val_view, val_y, self.batch_size,
+                                               n_classes=len(self.classes_), alpha=None,
+                                               class_weight=table, positions=val,
+                                               shuffle=False)
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
         sampler = getattr(self, "sampler", None)
         balanced = sampler is not None and _selects_indices(sampler)
         seed = None if self.random_state is None else int(self.random_state)
         # The batches are rebalanced, so class weights would count twice.
-        stream = WindowBatches(view, y_index, self.batch_size, positions=train, seed=seed,
-                               sampler=sampler if balanced else None, drop_remainder=True)
+        batches = {"positions": train, "seed": seed, "drop_remainder": True,
+                   "sampler": sampler if balanced else None}
+        if mixup is None:
+            stream = WindowBatches(view, y_index, self.batch_size, **batches)
+        else:  # the class weights go into the mixed targets and sample weights
+            stream = MixupBatches(view, y_index, self.batch_size, n_classes=len(self.classes_),
+                                  class_weight=None if balanced else table, **batches, **mixup)
         history = self.model_.fit(stream, epochs=self.epochs, validation_data=validation_data,
-                                  class_weight=None if balanced else weights, shuffle=False,
+                                  class_weight=None if balanced or mixup is not None else weights,
+                                  shuffle=False,
                                   callbacks=callbacks, verbose=self.verbose)
         self.history_ = {k: [float(v) for v in vals] for k, vals in history.history.items()}
         self.window_shape_ = tuple(view.shape[1:])

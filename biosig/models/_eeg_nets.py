@@ -55,6 +55,22 @@ class EEGNetClassifier(KerasWindowClassifier):
         Temporal kernel length in samples.
     dropout : float
         Dropout rate (0.5 within-subject, 0.25 cross-subject in the paper).
+    augmentation : dict | None
+        Augmentations in training only, in order, as ``{name: {parameter:
+        value}}``: ``time_mask`` (:class:`~biosig.models.TimeMask`),
+        ``channel_dropout`` (:class:`~biosig.models.ChannelDropout`),
+        ``sign_flip`` (:class:`~biosig.models.SignFlip`),
+        ``frequency_shift`` (:class:`~biosig.models.FrequencyShift`, with
+        ``sfreq``), ``ft_surrogate`` (:class:`~biosig.models.FTSurrogate`),
+        the ECG ones of :class:`~biosig.models.CNN1DClassifier`, and
+        ``mixup = {"alpha": 0.2}`` (:class:`~biosig.models.MixupBatches`:
+        the training batches are mixed and the loss takes soft targets),
+        e.g. ``{"frequency_shift": {"sfreq": 160, "max_shift": 2},
+        "channel_dropout": {"p": 0.2}, "mixup": {"alpha": 0.2}}``. With
+        mixup the loss is the categorical cross-entropy (``loss="focal"``:
+        Keras' ``CategoricalFocalCrossentropy``; a loss object must take
+        targets of shape (batch, n_classes)) and the class weights are folded
+        into the mixed targets and sample weights.
 """ + _TRAINING_PARAMS + """
     References
     ----------
@@ -68,7 +84,8 @@ class EEGNetClassifier(KerasWindowClassifier):
     def __init__(self, *, F1=8, D=2, F2=16, kernel_length=64, dropout=0.25, epochs=300,
                  batch_size=64, learning_rate=1e-3, validation_fraction=0.2, patience=30,
                  class_weight="balanced", loss=None,
-                 sampler=None, callbacks=None, random_state=None, verbose="auto"):
+                 sampler=None, augmentation=None, callbacks=None, random_state=None,
+                 verbose="auto"):
         self.F1 = F1
         self.D = D
         self.F2 = F2
@@ -82,6 +99,7 @@ class EEGNetClassifier(KerasWindowClassifier):
         self.class_weight = class_weight
         self.loss = loss
         self.sampler = sampler
+        self.augmentation = augmentation
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose
@@ -128,6 +146,22 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
         Mean-pooling window and stride in samples.
     dropout : float
         Dropout rate before the classifier.
+    augmentation : dict | None
+        Augmentations in training only, in order, as ``{name: {parameter:
+        value}}``: ``time_mask`` (:class:`~biosig.models.TimeMask`),
+        ``channel_dropout`` (:class:`~biosig.models.ChannelDropout`),
+        ``sign_flip`` (:class:`~biosig.models.SignFlip`),
+        ``frequency_shift`` (:class:`~biosig.models.FrequencyShift`, with
+        ``sfreq``), ``ft_surrogate`` (:class:`~biosig.models.FTSurrogate`),
+        the ECG ones of :class:`~biosig.models.CNN1DClassifier`, and
+        ``mixup = {"alpha": 0.2}`` (:class:`~biosig.models.MixupBatches`:
+        the training batches are mixed and the loss takes soft targets),
+        e.g. ``{"frequency_shift": {"sfreq": 160, "max_shift": 2},
+        "channel_dropout": {"p": 0.2}, "mixup": {"alpha": 0.2}}``. With
+        mixup the loss is the categorical cross-entropy (``loss="focal"``:
+        Keras' ``CategoricalFocalCrossentropy``; a loss object must take
+        targets of shape (batch, n_classes)) and the class weights are folded
+        into the mixed targets and sample weights.
 """ + _TRAINING_PARAMS + """
     References
     ----------
@@ -141,7 +175,7 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
     def __init__(self, *, n_filters=40, kernel_length=25, pool_length=75, pool_stride=15,
                  dropout=0.5, epochs=300, batch_size=64, learning_rate=1e-3,
                  validation_fraction=0.2, patience=30, class_weight="balanced", loss=None,
-                 sampler=None, callbacks=None,
+                 sampler=None, augmentation=None, callbacks=None,
                  random_state=None, verbose="auto"):
         self.n_filters = n_filters
         self.kernel_length = kernel_length
@@ -156,6 +190,7 @@ class ShallowConvNetClassifier(KerasWindowClassifier):
         self.class_weight = class_weight
         self.loss = loss
         self.sampler = sampler
+        self.augmentation = augmentation
         self.callbacks = callbacks
         self.random_state = random_state
         self.verbose = verbose

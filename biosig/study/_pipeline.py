@@ -28,11 +28,11 @@ class WindowInfo:
 def _model(study, window_shape=None, callbacks=None, sfreq=None):
     option = MODELS[study.model.name]
     params = study.model_params()
-    wander = (params.get("augmentation") or {}).get("baseline_wander")
-    if wander is not None and "sfreq" not in wander and sfreq is not None:
-        # the wander's frequencies are in Hz: it takes the windows' rate
-        params["augmentation"] = {**params["augmentation"],
-                                  "baseline_wander": {**wander, "sfreq": sfreq}}
+    if params.get("augmentation"):
+        from ..models._augment import with_sfreq
+
+        # baseline wander's and frequency shift's frequencies are in Hz: they take the windows' rate
+        params["augmentation"] = with_sfreq(params["augmentation"], sfreq)
     accepted = option.build().get_params()
     if window_shape is not None and "window_shape" in accepted:
         params["window_shape"] = tuple(window_shape)

@@ -506,7 +506,7 @@ def validate(recipe, source="<recipe>"):
 
         try:
             check_augmentation(params["augmentation"])
-        except ValueError as err:
+        except (TypeError, ValueError) as err:
             raise RecipeError(f"{source}: [model] augmentation: {err}") from None
 
     (w_common, w_options), (s_common, s_options) = sections["windows"], sections["split"]

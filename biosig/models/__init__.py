@@ -10,6 +10,7 @@ from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
 from ._cnn2d import CNN2DClassifier
 from ._dbn import DBNClassifier
+from ._ecg_nets import MultiPerspectiveCNNClassifier, ResidualAttentionCNNClassifier
 from ._eeg_augment import (
     ChannelDropout,
     FrequencyShift,
@@ -42,7 +43,9 @@ __all__ = [
     "FrequencyShift",
     "GaussianNoiseSNR",
     "MixupBatches",
+    "MultiPerspectiveCNNClassifier",
     "RBM",
+    "ResidualAttentionCNNClassifier",
     "ShallowConvNetClassifier",
     "SignFlip",
     "StackedDenoisingAutoencoderClassifier",

@@ -7,6 +7,33 @@ from ._base import KerasWindowClassifier
 __all__ = ["CNN1DClassifier"]
 
 
+def conv_block(x, filters, kernel_size, suffix, pool_size=None):
+    """Conv1D (no bias) → BatchNormalization → ReLU, then max pooling if ``pool_size``.
+
+    The layers are named ``conv{suffix}``, ``bn{suffix}``, ``relu{suffix}``
+    and ``pool{suffix}``; the ECG networks share it.
+    """
+    x = layers.Conv1D(filters, kernel_size, padding="same", use_bias=False,
+                      name=f"conv{suffix}")(x)
+    x = layers.BatchNormalization(momentum=0.9, name=f"bn{suffix}")(x)
+    x = layers.Activation("relu", name=f"relu{suffix}")(x)
+    if pool_size:
+        x = layers.MaxPooling1D(pool_size, padding="same", name=f"pool{suffix}")(x)
+    return x
+
+
+def classifier_top(x, features, n_classes, dense_units, dropout):
+    """Join the tabular features to the embedding, then dropout → dense ReLU → dropout →
+    softmax; the softmax is float32 whatever the global precision policy.
+    """
+    if features is not None:
+        x = layers.Concatenate(name="join_features")([x, features])
+    x = layers.Dropout(dropout)(x)
+    x = layers.Dense(dense_units, activation="relu", name="dense")(x)
+    x = layers.Dropout(dropout)(x)
+    return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
+
+
 class CNN1DClassifier(KerasWindowClassifier):
     """1-D CNN over the window, joined by optional tabular features.
 
@@ -111,15 +138,6 @@ class CNN1DClassifier(KerasWindowClassifier):
     def _build_head(self, signal, features, n_classes):
         x = signal
         for i, n_filters in enumerate(self.filters):
-            x = layers.Conv1D(n_filters, self.kernel_size, padding="same", use_bias=False,
-                              name=f"conv{i}")(x)
-            x = layers.BatchNormalization(momentum=0.9, name=f"bn{i}")(x)
-            x = layers.Activation("relu", name=f"relu{i}")(x)
-            x = layers.MaxPooling1D(self.pool_size, padding="same", name=f"pool{i}")(x)
+            x = conv_block(x, n_filters, self.kernel_size, i, self.pool_size)
         x = layers.GlobalAveragePooling1D(name="gap")(x)
-        if features is not None:
-            x = layers.Concatenate(name="join_features")([x, features])
-        x = layers.Dropout(self.dropout)(x)
-        x = layers.Dense(self.dense_units, activation="relu", name="dense")(x)
-        x = layers.Dropout(self.dropout)(x)
-        return layers.Dense(n_classes, activation="softmax", dtype="float32", name="softmax")(x)
+        return classifier_top(x, features, n_classes, self.dense_units, self.dropout)

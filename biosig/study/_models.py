@@ -37,6 +37,8 @@ def _entry(name, class_name, inputs, *, tabular=False, sequences=False, network=
 
 
 _entry("cnn1d", "CNN1DClassifier", ("raw",), tabular=True)
+_entry("ra_cnn", "ResidualAttentionCNNClassifier", ("raw",), tabular=True)
+_entry("mpcnn", "MultiPerspectiveCNNClassifier", ("raw",), tabular=True)
 _entry("eegnet", "EEGNetClassifier", ("raw",))
 _entry("shallow_convnet", "ShallowConvNetClassifier", ("raw",))
 _entry("bilstm", "BiLSTMClassifier", ("raw", "features"), sequences=True)

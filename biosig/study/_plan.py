@@ -560,8 +560,10 @@ def _check_consistency(study):
             raise RecipeError(f"{source}: [features] tabular = [{name_!r}] needs [windows] "
                               f"sampler = 'beat'")
     if f.tabular and not (model.tabular and (f.input == "raw" or f.steps == 1)):
+        joined = ", ".join(repr(m) for m in MODELS
+                           if MODELS[m].tabular and "raw" in MODELS[m].inputs)
         raise RecipeError(f"{source}: [features] tabular features are joined to the network by "
-                          "'cnn1d', or to the feature vector of input = 'features'")
+                          f"{joined}, or to the feature vector of input = 'features'")
     imbalance = study.training.imbalance
     accepted = model_class(name)().get_params()
     unsupported = [k for k, v in IMBALANCE[imbalance].build(study).items()

@@ -19,7 +19,9 @@ from ._eeg_augment import (
     SignFlip,
     TimeMask,
 )
+from ._eeg_deep import Deep4NetClassifier, EEGConformerClassifier
 from ._eeg_nets import EEGNetClassifier, ShallowConvNetClassifier
+from ._eeg_tcn import ATCNetClassifier, EEGTCNetClassifier
 from ._inputs import pack_inputs
 from ._persistence import load_estimator, save_estimator
 from ._progress import EpochProgress
@@ -28,6 +30,7 @@ from ._recurrent import BiLSTMClassifier, CNNLSTMClassifier
 from ._riemann import TangentSpaceClassifier
 
 __all__ = [
+    "ATCNetClassifier",
     "AmplitudeScale",
     "AutoencoderAnomalyDetector",
     "BaselineWander",
@@ -37,7 +40,10 @@ __all__ = [
     "CNNLSTMClassifier",
     "ChannelDropout",
     "DBNClassifier",
+    "Deep4NetClassifier",
+    "EEGConformerClassifier",
     "EEGNetClassifier",
+    "EEGTCNetClassifier",
     "EpochProgress",
     "FTSurrogate",
     "FrequencyShift",

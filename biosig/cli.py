@@ -39,6 +39,23 @@ def _parser():
 
     report = sub.add_parser("report", help="write a run folder's report.html again")
     report.add_argument("run", help="run folder written by biosig run")
+    explain = sub.add_parser("explain", help="attributions of a run's saved model on windows "
+                                             "it tested: figures, added to the report")
+    explain.add_argument("run", help="run folder written by biosig run")
+    explain.add_argument("--method", default="integrated_gradients",
+                         choices=("integrated_gradients", "saliency", "grad_cam"),
+                         help="attribution method (default: integrated_gradients)")
+    explain.add_argument("--n-windows", type=int, default=32, metavar="N",
+                         help="tested windows explained per class, at most (default: 32)")
+    explain.add_argument("--steps", type=int, default=50,
+                         help="path steps of integrated gradients (default: 50)")
+    explain.add_argument("--layer", help="convolution layer of Grad-CAM (default: the last)")
+    explain.add_argument("--data-dir", help="the data folder the run read (default: "
+                                            "$BIOSIG_DATA), when its windows are not cached")
+    explain.add_argument("--backend", choices=("tensorflow", "jax", "torch"),
+                         help="Keras backend (default: $KERAS_BACKEND, else tensorflow)")
+    explain.add_argument("--verbose", action="store_true",
+                         help="show the Keras backend's start-up log")
     compare = sub.add_parser("compare", help="side-by-side table of several runs; with --stats, "
                                              "paired statistics across their test units")
     compare.add_argument("runs", nargs="+", help="run folders")
@@ -177,6 +194,26 @@ def _compare_stats(args):
     return 0
 
 
+def _explain(args):
+    from .inspection import explain_run
+    from .study import RecipeError
+
+    try:
+        result = explain_run(args.run, args.method, args.n_windows, data_dir=args.data_dir,
+                             steps=args.steps, layer=args.layer)
+    except (RecipeError, FileNotFoundError, ValueError, OSError) as err:
+        print(f"biosig: error: {err}", file=sys.stderr)
+        return 2
+    counts = ", ".join(f"{k} {v}" for k, v in result["n_windows"].items())
+    print(f"biosig: {args.method} of {counts} tested windows")
+    for message in result["messages"]:
+        print(f"biosig: {message}")
+    for path in result["figures"]:
+        print(f"biosig: figure written to {path}")
+    print(f"biosig: report written to {result['report']}")
+    return 0
+
+
 def main(argv=None):
     """Entry point of the ``biosig`` console script."""
     args = _parser().parse_args(argv)
@@ -207,6 +244,8 @@ def main(argv=None):
         _start_backend(args.verbose)
         from .study import RecipeError, load_recipe, run_study
 
+    if args.command == "explain":
+        return _explain(args)
     try:
         study = load_recipe(args.recipe, args.overrides)
         out = run_study(study, data_dir=args.data_dir, out=args.out, download=args.download,

@@ -155,9 +155,10 @@ def _anchors(run):
 def render_report(run):
     """Write ``report.html`` of a run folder from its metrics and figures.
 
-    The run writes its report this way, and ``biosig report RUN_DIR`` writes
-    it again: one writer, one page. The ``[[anchors]]`` of the folder's
-    ``recipe.toml`` are shown beside the run's values.
+    The run writes its report this way, and ``biosig report RUN_DIR`` (and
+    ``biosig explain``, whose ``explain_*.png`` figures follow the run's)
+    writes it again: one writer, one page. The ``[[anchors]]`` of the
+    folder's ``recipe.toml`` are shown beside the run's values.
 
     Returns
     -------
@@ -174,7 +175,9 @@ def render_report(run):
     partial = run / ".report.html.partial"
     write_report(partial, title=f"biosig run: {header['study']}", protocol=header["protocol"],
                  warnings=header["warnings"], class_counts=counts, metrics=metrics,
-                 figures=[run / f for f in FIGURES if (run / f).exists()], intervals=intervals,
+                 figures=[run / f for f in FIGURES if (run / f).exists()]
+                 + sorted(run.glob("explain_*.png")),  # biosig explain's
+                 intervals=intervals,
                  interval_unit=header.get("interval_unit", "records"),
                  tables={k: pd.DataFrame(v) for k, v in tables.items()},
                  anchors=[a.to_dict() for a in anchors],

@@ -87,7 +87,7 @@ def test_wrong_type_and_choice(tmp_path):
     with pytest.raises(RecipeError, match=r"\[training\] epochs = 'ten': expected a integer"):
         load_recipe(_write(tmp_path, BASE + "[training]\nepochs = 'ten'\n"))
     with pytest.raises(RecipeError, match=r"\[model\] name = 'lstm': 'lstm' is not allowed; "
-                                          r"allowed values: 'cnn1d', 'eegnet'"):
+                                          r"allowed values: 'cnn1d', 'ra_cnn', 'mpcnn', 'eegnet'"):
         load_recipe(_write(tmp_path, BASE.replace('"cnn1d"', '"lstm"')))
     with pytest.raises(RecipeError, match=r"\[model\] kernel_size = 'wide': expected a integer or number"):
         load_recipe(_write(tmp_path, BASE.replace('name = "cnn1d"', 'name = "cnn1d"\nkernel_size = "wide"')))
@@ -102,7 +102,7 @@ def test_wrong_type_and_choice(tmp_path):
 
 def test_cross_section_checks(tmp_path):
     with pytest.raises(RecipeError, match=r"'dbn' does not take \[features\] input = 'raw'; "
-                                          r"allowed models for it: 'cnn1d', 'eegnet'"):
+                                          r"allowed models for it: 'cnn1d', 'ra_cnn', 'mpcnn', 'eegnet'"):
         load_recipe(_write(tmp_path, BASE.replace('"cnn1d"', '"dbn"')))
     with pytest.raises(RecipeError, match=r"imbalance = 'smote' resamples feature vectors and needs "
                                           r"\[features\] input = 'features'"):

@@ -166,12 +166,13 @@ class _Network:
         """Python function from ``inputs`` (the model's by default) to the class scores.
 
         The score is the final softmax's input when the network ends with a
-        Dense softmax (as biosig's do) and ``score="logit"``; else the output.
+        Dense softmax or a softmax Activation (as biosig's do) and
+        ``score="logit"``; else the output.
         """
         model, last = self.model, self.model.layers[-1]
         start = _graph_input(model) if inputs is None else inputs
-        if (self.score == "logit" and isinstance(last, keras.layers.Dense)
-                and last.activation is keras.activations.softmax):
+        softmax = getattr(last, "activation", None) is keras.activations.softmax
+        if self.score == "logit" and softmax and isinstance(last, keras.layers.Dense):
             body = keras.Model(start, last.input)
 
             def logits(x):
@@ -179,6 +180,9 @@ class _Network:
                 return ops.matmul(h, last.kernel) + (last.bias if last.use_bias else 0.0)
 
             return logits
+        if self.score == "logit" and softmax and isinstance(last, keras.layers.Activation):
+            body = keras.Model(start, last.input)
+            return lambda x: ops.cast(body(x, training=False), "float32")
         body = model if inputs is None else keras.Model(start, model.output)
         return lambda x: body(x, training=False)
 
@@ -265,9 +269,10 @@ def class_scores(model, X, *, score="logit", batch_size=128):
         Keras model (``X`` then is its input, an array or a dict of arrays).
     X : array-like | WindowView | dict
     score : {"logit", "probability"}
-        ``"logit"``: the input of the final softmax (the last Dense layer's
-        pre-activation) where the network ends so, as every biosig network
-        does; else, and for ``"probability"``, the model's output.
+        ``"logit"``: the input of the final softmax (a last Dense layer's
+        pre-activation, or a last softmax Activation's input) where the
+        network ends so, as every biosig network does; else, and for
+        ``"probability"``, the model's output.
     batch_size : int
 
     Returns
@@ -411,7 +416,9 @@ def grad_cam(model, X, layer=None, target=None, *, score="logit", n_times=None,
     """Grad-CAM (Selvaraju et al. 2017) on a convolution layer, upsampled to the input's time axis.
 
     The layer's feature maps are weighted by the mean gradient of the class
-    score over their positions, summed over filters and rectified.
+    score over their positions, summed over filters and rectified. Where
+    other paths from the input pass by the layer (residual connections,
+    parallel branches), the gradient is the layer's own, those paths held.
 
     Parameters
     ----------
@@ -444,17 +451,21 @@ def grad_cam(model, X, layer=None, target=None, *, score="logit", n_times=None,
     graph, held_keys = _graph_input(net.model), sorted(net.held)
 
     def build():
-        try:
-            maps = keras.Model(graph, conv.output)
-            rest = [graph[k] for k in held_keys] if isinstance(graph, dict) else []
-            head = net.head([conv.output, *rest])
-        except ValueError as err:
-            raise ValueError(f"Grad-CAM cannot split {net.model.name} at {conv.name}: "
-                             f"{str(err).splitlines()[0]}") from None
+        maps = keras.Model(graph, conv.output)
+        rest = [graph[k] for k in held_keys] if isinstance(graph, dict) else []
+        signal_in = graph[net.key] if isinstance(graph, dict) else graph
+        try:  # the graph after the layer, from its maps (and the held inputs)
+            head, skip = net.head([conv.output, *rest]), False
+        except ValueError:  # other paths from the signal pass by it (branches, residuals)
+            try:
+                head, skip = net.head([conv.output, signal_in, *rest]), True
+            except ValueError as err:
+                raise ValueError(f"Grad-CAM cannot split {net.model.name} at {conv.name}: "
+                                 f"{str(err).splitlines()[0]}") from None
 
         def cam(signal, held, pick):
             a = maps(net.feed(signal, held), training=False)
-            rest = [held[k] for k in held_keys]
+            rest = [signal] * skip + [held[k] for k in held_keys]
             grad = _grad(lambda m: ops.sum(head([m, *rest]) * pick), a)
             alpha = ops.mean(grad, axis=tuple(range(1, len(a.shape) - 1)), keepdims=True)
             out = ops.relu(ops.sum(a * alpha, axis=-1))

@@ -89,6 +89,26 @@ def test_a_linear_model_has_exact_attributions():
     np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
 
 
+def test_grad_cam_of_a_layer_that_a_residual_path_passes_by():
+    # logits = W' mean_t(conv(x) + skip(x)) + b: d logit_k / d conv[t, f] = W[f, k] / T
+    inputs = keras.Input((3, 16))
+    x = keras.layers.Permute((2, 1))(inputs)
+    conv = keras.layers.Conv1D(4, 3, padding="same", name="conv")
+    skip = keras.layers.Conv1D(4, 1, name="skip")(x)
+    h = keras.layers.GlobalAveragePooling1D()(keras.layers.Add()([conv(x), skip]))
+    dense = keras.layers.Dense(2)
+    model = keras.Model(inputs, keras.layers.Activation("softmax")(dense(h)))
+    X = np.random.default_rng(2).standard_normal((3, 3, 16)).astype(np.float32)
+    maps = ops_value(keras.Model(inputs, conv.output)(X))  # (3, 16, 4)
+    W = ops_value(dense.kernel)
+    expected = np.maximum((maps * W[:, 1] / 16).sum(axis=-1), 0)[:, None, :]
+    np.testing.assert_allclose(grad_cam(model, X, "conv", target=1), expected, rtol=1e-4,
+                               atol=1e-7)
+    # the logit of a softmax Activation is its input
+    np.testing.assert_allclose(class_scores(model, X), ops_value(keras.Model(inputs, dense.output)(X)),
+                               rtol=1e-5, atol=1e-6)
+
+
 def ops_value(variable):
     return keras.ops.convert_to_numpy(variable)
 

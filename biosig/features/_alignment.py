@@ -4,6 +4,7 @@ import numpy as np
 import scipy.linalg
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
+from threadpoolctl import threadpool_limits
 
 from ..windows import WindowView
 
@@ -113,9 +114,10 @@ class EuclideanAlignment(TransformerMixin, BaseEstimator):
         total = 0.0
         for start in range(0, len(rows), _CHUNK):
             trials = _read(X, rows[start:start + _CHUNK])
-            total = total + np.einsum("nct,ndt->cd", trials, trials)
+            total = total + np.einsum("nct,ndt->cd", trials, trials, optimize=True)
         reference = total / (len(rows) * X.shape[2])
-        return _inverse_sqrt(reference, self.reg, group)
+        with threadpool_limits(1, user_api="blas"):  # one channel-by-channel matrix
+            return _inverse_sqrt(reference, self.reg, group)
 
     def fit(self, X, y=None, groups=None):
         """Learn the reference of every group.

@@ -1,14 +1,20 @@
-"""Nested selection: settings chosen on the training side, the test side scored once."""
+"""Nested selection: settings chosen on DS1 alone, DS2 scored once.
+
+A spy on every row the fits and scores read shows that the selection never
+reads a DS2 window.
+"""
 
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from biosig.cli import main
+from biosig.study import _execute
 
-RECIPE = Path(__file__).parents[2] / "recipes" / "seizure_bonn.toml"
+RECIPE = Path(__file__).parents[2] / "recipes" / "arrhythmia_mitbih.toml"
 pytestmark = pytest.mark.slow
 
 SELECTION = """
@@ -16,35 +22,58 @@ SELECTION = """
 inner = "group_kfold"
 n_splits = 2
 groups = "record"
-scoring = "balanced_accuracy"
+scoring = "macro_f1"
 
 [selection.grid]
 "model.dropout" = [0.0, 0.5]
 """
 
 
-def test_selection_chooses_on_inner_folds_and_records_their_scores(data_dir, tmp_path):
-    if not (data_dir / "bonn" / "Z").is_dir():
-        pytest.skip("no Bonn data here")
-    recipe = tmp_path / "bonn_selected.toml"
+def test_selection_chooses_on_ds1_and_never_reads_ds2(mitdb_subset, tmp_path, monkeypatch):
+    data = mitdb_subset(["101", "106", "100"])  # DS1: 101, 106; DS2: 100
+    read = {}  # job key -> records of the rows it read
+    model_view = _execute.model_view
+
+    class Spy:
+        def __init__(self, view, records, key):
+            self.view, self.records, self.key = view, records, key
+
+        def __getattr__(self, name):
+            return getattr(self.view, name)
+
+        def __getitem__(self, rows):
+            read.setdefault(self.key, set()).update(self.records[rows])
+            return self.view[rows]
+
+    def run_job(job, *args, **kwargs):
+        def spied(study, windows):
+            records = windows.meta["record"].to_numpy().astype(str)
+            return Spy(model_view(study, windows), records, job.key)
+
+        monkeypatch.setattr(_execute, "model_view", spied)
+        return run_one(job, *args, **kwargs)
+
+    run_one = _execute.run_job
+    monkeypatch.setattr(_execute, "run_job", run_job)
+    recipe = tmp_path / "selected.toml"
     recipe.write_text(RECIPE.read_text() + SELECTION)
     out = tmp_path / "run"
-    # Two fits at a time, in joblib's worker processes.
-    assert main(["run", str(recipe), "--data-dir", str(data_dir), "--out", str(out), "--quiet",
-                 "--n-jobs", "2",
-                 "--set", "dataset.subjects=['Z', 'S']",
-                 "--set", "windows.classes=['normal', 'ictal']", "--set", "model.filters=[4]",
-                 "--set", "training.epochs=1", "--set", "training.bootstrap=20",
-                 "--set", "split.n_splits=2"]) == 0
+    assert main(["run", str(recipe), "--data-dir", str(data), "--partial", "--out", str(out),
+                 "--quiet", "--set", "training.epochs=1", "--set", "model.filters=[4]",
+                 "--set", "training.bootstrap=20"]) == 0
+    inner = {k: v for k, v in read.items() if k.startswith("inner-")}
+    assert len(inner) == 2 * 2  # candidates x inner folds, each spied
+    assert set().union(*inner.values()) == {"101", "106"}  # never 100
+    assert read["fold-0"] == {"101", "106", "100"}  # the outer fit, then its one test
     header = json.loads((out / "metrics.json").read_text())["header"]
+    assert header["fits"]["run"] == 2 * 2 + 1  # inner fits, then the one outer fit
+    assert np.isin(header["test_records"], ["100"]).all()
+    # One inner score per candidate; the best is chosen, said, and refitted.
     table = pd.read_csv(out / "selection.csv", dtype={"fold": str})
-    assert len(table) == 2 * 2 and set(table["model.dropout"]) == {0.0, 0.5}
-    assert table.groupby("fold")["chosen"].sum().eq(1).all()  # one choice per fold
-    best = table.loc[table.groupby("fold")["inner balanced_accuracy"].idxmax()]
-    assert best["chosen"].all()
-    assert header["selected"] == {row["fold"]: {"model.dropout": row["model.dropout"]}
-                                  for _, row in best.iterrows()}
-    assert header["fits"]["run"] == 2 * 2 * 2 + 2  # inner fits, then one per outer fold
+    assert len(table) == 2 and set(table["model.dropout"]) == {0.0, 0.5}
+    best = table.loc[table["inner macro_f1"].idxmax()]
+    assert table["chosen"].sum() == 1 and best["chosen"]
+    assert header["selected"] == {"0": {"model.dropout": best["model.dropout"]}}
     assert any(line.startswith("Settings chosen on the training side only: 2 candidates")
                for line in header["protocol"])
     assert "Selection: inner scores" in (out / "report.html").read_text()

@@ -43,9 +43,9 @@ def _run(recipe, data_dir, out, *settings, partial=False):
 def test_bonn_stratified_folds_test_every_segment_once(data_dir, tmp_path):
     if not (data_dir / "bonn").is_dir():
         pytest.skip("no Bonn data here")
-    header, metrics, pred = _run("seizure_bonn", data_dir, tmp_path / "run", "split.n_splits=3",
+    header, metrics, pred = _run("seizure_bonn", data_dir, tmp_path / "run", "split.n_splits=2",
                                  "training.epochs=4", "model.filters=[8, 16]")
-    assert header["n_folds"] == 3 and len(header["folds"]) == 3
+    assert header["n_folds"] == 2 and len(header["folds"]) == 2
     assert len(pred) == 500 and pred["record"].is_unique  # one window per segment, tested once
     assert pred.groupby("true").size().to_dict() == {"ictal": 100, "interictal": 200, "normal": 200}
     assert any("no per-segment subject" in w for w in header["warnings"])

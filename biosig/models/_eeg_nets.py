@@ -7,6 +7,7 @@ from keras import constraints, layers
 from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
 from ._base import KerasWindowClassifier
 from ._layers import SafeLog, Square
+from ._temporal_spatial import TemporalSpatialConv
 
 __all__ = ["EEGNetClassifier", "ShallowConvNetClassifier"]
 
@@ -105,14 +106,10 @@ class EEGNetClassifier(KerasWindowClassifier):
         self.verbose = verbose
 
     def _build_head(self, signal, features, n_classes):
-        n_channels = signal.shape[-1]
-        x = _eeg_image(signal, n_channels)
-        x = layers.Conv2D(self.F1, (1, self.kernel_length), padding="same", use_bias=False,
-                          name="temporal_conv")(x)
-        x = layers.BatchNormalization(name="bn1")(x)
-        # Depthwise over channels, D filters per temporal map, max-norm 1 per filter.
-        x = _spatial(x, "bctf,cfd->btfd", (self.F1, self.D), "spatial_depthwise",
-                     constraints.MaxNorm(1.0, axis=0))
+        # Temporal conv -> batch norm -> depthwise spatial conv (D per map, max-norm 1),
+        # as one layer that applies the spatial filters first.
+        x = TemporalSpatialConv(self.F1, self.kernel_length, self.D,
+                                name="temporal_spatial")(signal)
         x = layers.BatchNormalization(name="bn2")(x)
         x = layers.Activation("elu")(x)
         x = layers.AveragePooling2D((1, 4), name="pool1")(x)

@@ -9,7 +9,7 @@ from keras import constraints, layers
 
 from ._base import TRAINING_PARAMS_DOC as _TRAINING_PARAMS
 from ._base import KerasWindowClassifier
-from ._eeg_nets import _eeg_image, _spatial
+from ._temporal_spatial import TemporalSpatialConv
 
 __all__ = ["ATCNetClassifier", "EEGTCNetClassifier"]
 
@@ -26,12 +26,7 @@ def _eegnet_block(signal, *, F1, D, kernel_length, kernel_length_2, pool_lengths
     code (``EEGNet`` / ``Conv_block``).
     """
     F2 = F1 * D
-    x = _eeg_image(signal, signal.shape[-1])
-    x = layers.Conv2D(F1, (1, kernel_length), padding="same", use_bias=False,
-                      name="temporal_conv")(x)
-    x = layers.BatchNormalization(name="bn1")(x)
-    x = _spatial(x, "bctf,cfd->btfd", (F1, D), "spatial_depthwise",
-                 constraints.MaxNorm(1.0, axis=0))
+    x = TemporalSpatialConv(F1, kernel_length, D, name="temporal_spatial")(signal)
     x = layers.BatchNormalization(name="bn2")(x)
     x = layers.Activation("elu")(x)
     x = layers.AveragePooling2D((1, pool_lengths[0]), name="pool1")(x)

@@ -29,7 +29,10 @@ def test_eegnet_layers_follow_the_paper():
     expected = 8 * 64 + 2 * 8 + c * 16 + 2 * 16 + 16 * 16 + 16 * 16 + 2 * 16 + 16 * (t // 32) * n + n
     assert _trainable(clf.model_) == expected
     names = [layer.name for layer in clf.model_.layers]
-    assert names.index("temporal_conv") < names.index("spatial_depthwise") < names.index("separable_conv")
+    assert names.index("temporal_spatial") < names.index("bn2") < names.index("separable_conv")
+    shapes = {w.path.split("/")[-1]: tuple(w.shape) for w in clf.model_.get_layer("temporal_spatial").weights}
+    assert shapes == {"temporal_kernel": (1, 64, 1, 8), "gamma": (8,), "beta": (8,),
+                      "moving_mean": (8,), "moving_variance": (8,), "spatial_kernel": (c, 8, 2)}
 
 
 def test_shallow_convnet_layers_follow_the_paper():

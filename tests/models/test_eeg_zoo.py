@@ -28,6 +28,7 @@ from biosig.models import (
     EEGTCNetClassifier,
     load_estimator,
 )
+from biosig.models._temporal_spatial import TemporalSpatialConv
 
 # Trainable parameters for 22 channels and 4 classes; windows of 1125 samples
 # (4.5 s at 250 Hz), 1000 for the Conformer (the paper's 4 s windows).
@@ -86,8 +87,9 @@ def _reference_count(cls, n_samples, **params):
     ``n_samples`` and 4 classes, built without a fit."""
     stats = {"signal": (np.zeros(22), np.ones(22))}
     network = cls(**params)._build((22, n_samples), 0, 4, stats)
+    # the batch norms' moving statistics, the first one's inside the fused EEGNet block
     statistics = sum(int(np.prod(w.shape)) for layer in network.layers
-                     if isinstance(layer, keras.layers.BatchNormalization)
+                     if isinstance(layer, (keras.layers.BatchNormalization, TemporalSpatialConv))
                      for w in layer.non_trainable_weights)
     return _trainable(network), statistics
 

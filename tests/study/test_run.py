@@ -97,6 +97,33 @@ def test_eegmmi_group_kfold_keeps_subjects_apart(examples, tmp_path):
     assert header["interval_unit"] == "subjects"
 
 
+def test_eegmmi_four_classes_on_the_subjects_with_feet_runs(data_dir, tmp_path):
+    """Real S001 and S004, the two subjects here with runs 6, 10 and 14: left fist, right
+    fist, both feet and rest, as the EDF+ annotations count them; both fists left out."""
+    import mne
+
+    subjects = ["S001", "S004"]
+    if any(not (data_dir / "eegmmidb" / s / f"{s}R06.edf").exists() for s in subjects):
+        pytest.skip("eegmmidb S001 and S004 runs 6, 10, 14 are not here")
+    header, metrics, pred = _run("motor_imagery_eegmmi_4class", data_dir, tmp_path / "run",
+                                 "training.epochs=1", "split.n_splits=2", "model.F1=4",
+                                 "model.D=1", "model.F2=4", f"dataset.subjects={subjects}")
+    expected = {"left": 0, "right": 0, "feet": 0, "rest": 0}
+    for s in subjects:
+        for run in (4, 6, 8, 10, 12, 14):
+            path = data_dir / "eegmmidb" / s / f"{s}R{run:02d}.edf"
+            found = list(mne.io.read_raw_edf(path, verbose="error").annotations.description)
+            expected["rest"] += found.count("T0")
+            if run in (4, 8, 12):
+                expected["left"] += found.count("T1")
+                expected["right"] += found.count("T2")
+            else:  # T1 is both fists, not a class here
+                expected["feet"] += found.count("T2")
+    assert pred["true"].value_counts().to_dict() == expected
+    assert header["n_folds"] == 2 and pred.groupby("subject")["fold"].nunique().eq(1).all()
+    assert set(metrics["per_class"]) == set(expected)
+
+
 def test_bciiv2a_session_transfer_per_subject(examples, tmp_path):
     header, metrics, pred = _run("motor_imagery_bciiv2a", examples, tmp_path / "run",
                                  "training.epochs=3", partial=True)

@@ -6,6 +6,22 @@ A study runs on the real data in the data folder; one whose subjects are
 partly here runs a reduced protocol, marked as such; one with no data is
 listed as not run. Anchors are the published numbers with their protocol:
 they are context, not a like-for-like comparison, unless the protocols match.
+
+**Goals.** Where an issue sets a target for a study (``GOALS``), its row says
+the target and whether the run met it.
+
+**Peers** (``--peers``): braindecode's EEGNet, trained by braindecode's own
+loop (``EEGClassifier``, a skorch net) on exactly the windows and folds of
+``motor_imagery_eegmmi`` (the same store, the same group 5-fold by subject),
+with the recipe's settings where braindecode has them: EEGNet-8,2 with the
+recipe's kernel and dropout, the paper's max-norm classifier, Adam at 1e-3,
+batch 64, balanced class weights in the loss, at most ``training.epochs``
+epochs with early stopping (patience ``training.patience``, best weights
+restored) on 20 % of the training subjects drawn as biosig draws them, and
+each channel standardised on the training windows as biosig's network does.
+Its accuracy (interval by subject) and wall time are printed beside biosig's
+EEGNet run. braindecode imports without a loadable torchaudio through a
+stand-in (``_braindecode.py``).
 """
 
 import argparse
@@ -32,6 +48,13 @@ ANCHORS = {
     "emotion_deap_arousal": "Koelstra 2012 (single-subject): arousal acc 62.0, F1 58.3",
 }
 QUICK = {"training.epochs": 5, "training.bootstrap": 200, "model.pretrain_epochs": 2}
+# Targets of the issues, on the metric of the row: (metric, value, issue).
+GOALS = {
+    "motor_imagery_eegmmi": ("accuracy", 0.824, "#16: Wang 2020's 2-class figure"),
+    "motor_imagery_eegmmi_selected": ("accuracy", 0.824, "#16: Wang 2020's 2-class figure"),
+    "seizure_bonn": ("accuracy", 0.98, "#16"),
+}
+PEER_STUDY = "motor_imagery_eegmmi"
 
 
 def _cell(ci):
@@ -49,6 +72,10 @@ def main(argv=None):
     parser.add_argument("--only", nargs="+", help="recipe names")
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a key of every recipe run")
+    parser.add_argument("--peers", action="store_true",
+                        help=f"also train braindecode's EEGNet on {PEER_STUDY}'s windows and folds")
+    parser.add_argument("--peer-subjects", nargs="+", metavar="ID",
+                        help="the peer's subjects (default: the recipe's, those here)")
     args = parser.parse_args(argv)
     if not args.data_dir:
         parser.error("set BIOSIG_DATA or --data-dir")
@@ -89,11 +116,138 @@ def main(argv=None):
                             if k not in ("accuracy", "macro_f1", "balanced_accuracy", "kappa",
                                          "macro_auc")),
             wall_s=round(time.perf_counter() - started, 1))
+        if path.stem in GOALS:
+            metric, target, issue = GOALS[path.stem]
+            value = (ci.get(metric) or {}).get("value")
+            met = "yes" if value is not None and value >= target else "no"
+            row["goal"] = f"{metric} >= {target} ({issue}): {met}"
         rows.append(row)
         print(pd.DataFrame([row]).to_string(index=False), flush=True)
+    if args.peers:
+        rows.extend(_peer_rows(args, rows))
     table = pd.DataFrame(rows)
     print("\n" + table.to_markdown(index=False) if hasattr(table, "to_markdown") and _has_tabulate()
           else "\n" + table.to_string(index=False))
+
+
+def _peer_rows(args, rows):
+    """braindecode's EEGNet on the windows and folds of PEER_STUDY, as table rows."""
+    from biosig.study import load_recipe
+
+    overrides = (["training.epochs=5", "training.bootstrap=200"] if args.quick else [])
+    if args.peer_subjects:
+        overrides.append(f"dataset.subjects={json.dumps(args.peer_subjects)}")
+    recipe = load_recipe(ROOT / "recipes" / f"{PEER_STUDY}.toml", overrides + args.overrides)
+    row = {"study": f"{PEER_STUDY} (braindecode peer)"}
+    try:
+        peer = eegnet_peer(recipe, args.data_dir)
+    except ImportError as err:
+        row.update(protocol="not run: braindecode does not import", note=str(err)[:90])
+        return [row]
+    ours = next((r for r in rows if r["study"] == PEER_STUDY and "wall_s" in r), None)
+    row.update(protocol=peer["protocol"], accuracy=_cell(peer["accuracy"]),
+               extra=(f"braindecode {peer['version']} {peer['class']}, skorch loop, "
+                      f"{peer['params']} trainable parameters; epochs per fold "
+                      f"{peer['epochs']}"),
+               wall_s=peer["wall_s"])
+    if ours is not None:
+        row["note"] = (f"biosig / braindecode wall time: {peer['wall_s'] / ours['wall_s']:.2f}x "
+                       "faster" if ours["wall_s"] < peer["wall_s"] else
+                       f"braindecode faster: {ours['wall_s'] / peer['wall_s']:.2f}x")
+    print(pd.DataFrame([row]).to_string(index=False), flush=True)
+    return [row]
+
+
+def eegnet_peer(study, data_dir):
+    """Train braindecode's EEGNet by its own loop on ``study``'s windows and folds.
+
+    Returns
+    -------
+    result : dict
+        ``accuracy`` ({value, low, high}, interval by subject), ``wall_s``,
+        ``epochs`` per fold, ``params``, ``version``, ``class``, ``protocol``.
+
+    Raises
+    ------
+    ImportError
+        Where braindecode does not import.
+    """
+    import sys
+
+    import numpy as np
+    from sklearn.metrics import accuracy_score
+    from sklearn.model_selection import GroupShuffleSplit
+    from sklearn.utils.class_weight import compute_class_weight
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from _braindecode import import_braindecode
+
+    braindecode = import_braindecode()
+    import torch
+    from skorch.callbacks import EarlyStopping
+    from skorch.dataset import Dataset
+    from skorch.helper import predefined_split
+
+    from biosig.datasets import get_source
+    from biosig.evaluation import bootstrap_ci
+    from biosig.study._data import present_subjects, protocol_subjects, study_windows
+    from biosig.study._splits import make_folds
+
+    started = time.perf_counter()
+    source = get_source(study.dataset.source, data_dir=data_dir, progress=False, preload=False)
+    subjects, sides = protocol_subjects(source, study)
+    here, missing = present_subjects(source, subjects, study, True)
+    windows, _ = study_windows(study, source, here, False)
+    folds = make_folds(study, windows, sides)
+    classes, y_all = np.unique(np.asarray(windows.y), return_inverse=True)
+    groups = np.asarray(windows.groups).astype(str)
+    model, training = study.model.params, study.training
+    predicted = np.empty(len(y_all), int)
+    epochs = []
+    for k, fold in enumerate(folds):
+        train, test = fold.train, fold.test
+        fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=training.seed).split(
+            train, y_all[train], groups[train]))
+        fit, val = train[fit], train[val]
+        X_fit = np.asarray(windows.X[np.sort(fit)], dtype=np.float32)
+        mean = X_fit.mean(axis=(0, 2), keepdims=True)
+        std = X_fit.std(axis=(0, 2), keepdims=True) + 1e-8
+
+        def scaled(index):
+            return ((np.asarray(windows.X[index], dtype=np.float32) - mean) / std).astype(np.float32)
+
+        weight = compute_class_weight("balanced", classes=np.arange(len(classes)), y=y_all[fit])
+        torch.manual_seed(training.seed + k)
+        module = braindecode.models.EEGNet(
+            n_chans=windows.X.shape[1], n_outputs=len(classes), n_times=windows.X.shape[2],
+            F1=model.get("F1", 8), D=model.get("D", 2), F2=model.get("F2", 16),
+            kernel_length=model.get("kernel_length", 64), drop_prob=model.get("dropout", 0.25),
+            final_layer_with_constraint=True)
+        net = braindecode.EEGClassifier(
+            module, criterion=torch.nn.CrossEntropyLoss,
+            criterion__weight=torch.tensor(weight, dtype=torch.float32),
+            optimizer=torch.optim.Adam, optimizer__lr=1e-3, batch_size=training.batch_size,
+            max_epochs=training.epochs,
+            train_split=predefined_split(Dataset(scaled(val), y_all[val])),
+            callbacks=[("early_stopping", EarlyStopping(monitor="valid_loss",
+                                                         patience=training.patience,
+                                                         load_best=True))],
+            # as biosig's batches: the last, smaller one left out, unless it is the only one
+            iterator_train__drop_last=len(fit) >= training.batch_size, device="cpu", verbose=0)
+        net.fit(scaled(fit), y_all[fit])
+        epochs.append(len(net.history))
+        predicted[test] = net.predict(scaled(test))
+    tested = np.concatenate([f.test for f in folds])
+    truth, guess = y_all[tested], predicted[tested]
+    interval = bootstrap_ci(lambda t, p, s: accuracy_score(t, p), truth, guess, groups[tested],
+                            n_resamples=training.bootstrap, random_state=training.seed)["value"]
+    return {"accuracy": {"value": accuracy_score(truth, guess), "low": interval[0],
+                         "high": interval[1]},
+            "wall_s": round(time.perf_counter() - started, 1), "epochs": epochs,
+            "params": sum(p.numel() for p in module.parameters() if p.requires_grad),
+            "version": braindecode.__version__, "class": type(module).__name__,
+            "protocol": ("reduced " if missing else "") + f"{study.split.kind}, "
+                        f"{len(here)} subj/rec, {len(folds)} fold(s)"}
 
 
 def _has_tabulate():

@@ -51,6 +51,9 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
     if thresholds:
         lines.append(f"Decision threshold of {study.training.threshold_class} tuned on held-out "
                      "training groups in each fold.")
+    if study.evaluation.vote == "record":
+        lines.append("Each test record is scored once: the class probabilities of its windows "
+                     "are averaged, and the metrics and intervals count records.")
     if selection:
         lines.append(selection)
     lines.append(f"Confidence intervals: {study.training.bootstrap} bootstrap resamples of whole "

@@ -28,6 +28,7 @@ from ..training import predict_with_threshold
 from ._data import model_view
 from ._keys import RecipeError
 from ._pipeline import SUBJECT, WindowInfo, fitted_model, make_estimator
+from ._score import vote
 from ._splits import SPLITS, unit_groups
 
 __all__ = []
@@ -263,6 +264,9 @@ def choose(study, candidates, folds, results):
                 row += len(r["test"])
             y_true = np.asarray(candidate.windows.y).astype(str)[test]
             labels = [c for c in study.windows.classes if c in set(y_true)] or sorted(set(y_true))
+            if study.evaluation.vote == "record":  # scored as the outer folds are
+                records = candidate.windows.meta["record"].to_numpy()[test]
+                _, y_true, pred, proba = vote(records, y_true, proba, classes)
             scores.append(score(s.scoring, y_true, pred, proba, classes, labels))
         best = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
         chosen[fold.name] = best

@@ -124,10 +124,16 @@ class SplitPlan:
 
 @dataclass(frozen=True)
 class Evaluation:
-    """``[evaluation]``: AAMI statistics and the seizure label for event metrics."""
+    """``[evaluation]``: AAMI statistics, the seizure label for event metrics, and voting.
+
+    ``vote = "record"`` averages the class probabilities of each record's
+    windows (within its test fold): the metrics, intervals and inner
+    selection scores then count records, as sub-window results on Bonn do.
+    """
 
     aami: bool = False
     seizure_label: str = ""
+    vote: str = "none"
 
 
 @dataclass(frozen=True)
@@ -305,7 +311,8 @@ _SCHEMA = {
               "guard_by": Key((str,), "", ("", "subject", "record", "none")),
               "per_subject": Key((bool,), False), "allow_shared_groups": Key((bool,), False),
               "note": Key((str,), "")},
-    "evaluation": {"aami": Key((bool,), False), "seizure_label": Key((str,), "")},
+    "evaluation": {"aami": Key((bool,), False), "seizure_label": Key((str,), ""),
+                   "vote": Key((str,), "none", ("none", "record"))},
     "selection": {"inner": Key((str,), "group_kfold", ("group_kfold", "leave_one_group_out")),
                   "n_splits": Key((int,), 5), "groups": Key((str,), "record", ("record", "subject")),
                   "scoring": Key((str,), "macro_f1"), "grid": Key((dict,), {}),

@@ -20,7 +20,7 @@ def class_order(study, y):
 
 
 def predictions(study, folds, results, windows_of):
-    """One row per tested window: identity, fold, unit, truth, prediction, probabilities.
+    """One row per tested window (per record with ``[evaluation] vote = "record"``).
 
     Parameters
     ----------
@@ -58,7 +58,61 @@ def predictions(study, folds, results, windows_of):
         frame[column] = frame[column].fillna(0.0) if column in frame else 0.0
     if frame.duplicated(["record", "onset"]).any():
         raise ValueError("a window is tested by two folds")
+    if study.evaluation.vote == "record":
+        frame = vote_frame(frame, classes)
     return frame, classes
+
+
+def vote(records, y_true, proba, classes):
+    """Average the class probabilities of each record's windows: one prediction per record.
+
+    Parameters
+    ----------
+    records, y_true : array-like, shape (n_windows,)
+    proba : ndarray, shape (n_windows, n_classes)
+        Columns follow ``classes``.
+    classes : list of str
+
+    Returns
+    -------
+    first : ndarray of int
+        The row of each record's first window, in order of first appearance.
+    y_true, pred : ndarray of str, shape (n_records,)
+    proba : ndarray, shape (n_records, n_classes)
+
+    Raises
+    ------
+    ValueError
+        When the windows of a record carry different labels.
+    """
+    records, y_true = np.asarray(records).astype(str), np.asarray(y_true).astype(str)
+    names, first, inverse = np.unique(records, return_index=True, return_inverse=True)
+    labels = pd.Series(y_true).groupby(inverse).nunique()
+    if (labels > 1).any():
+        raise ValueError(f"[evaluation] vote = 'record': record {names[labels.idxmax()]} has "
+                         "windows of different labels; a record's vote needs one label")
+    order = np.argsort(first)
+    mean = np.zeros((len(names), proba.shape[1]))
+    np.add.at(mean, inverse, proba)
+    mean /= np.bincount(inverse, minlength=len(names))[:, None]
+    mean, first = mean[order], first[order]
+    pred = np.asarray(classes, dtype=object)[mean.argmax(axis=1)].astype(str)
+    return first, y_true[first], pred, mean
+
+
+def vote_frame(frame, classes):
+    """The pooled predictions voted per record within each fold (``n_windows`` per row)."""
+    parts = []
+    for _, part in frame.groupby("fold", sort=False):
+        first, y_true, pred, proba = vote(part["record"], part["true"], _proba(part, classes),
+                                          classes)
+        counts = part["record"].value_counts()
+        voted = part.iloc[first].copy()
+        voted["true"], voted["pred"] = y_true, pred
+        voted[[f"p_{c}" for c in classes]] = proba
+        voted.insert(3, "n_windows", counts.loc[voted["record"]].to_numpy())
+        parts.append(voted)
+    return pd.concat(parts, ignore_index=True)
 
 
 def _proba(frame, classes):

@@ -95,6 +95,20 @@ def _stratified_kfold(study, sides):
                            random_state=study.training.seed if o["shuffle"] else None)
 
 
+@SPLITS.add("stratified_group_kfold", keys=_KFOLD, unit=_by_setting, by_group=True,
+            sides=False, guard="subject", check=_check_k,
+            describe=lambda study, sides, n_folds, unit: [
+                f"Stratified group {study.split.options['n_splits']}-fold cross-validation by "
+                f"{unit}: the classes in about their proportions in every fold, no {unit} on "
+                "both sides of a fold; every window is tested once."])
+def _stratified_group_kfold(study, sides):
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    o = study.split.options
+    return StratifiedGroupKFold(o["n_splits"], shuffle=o["shuffle"],
+                                random_state=study.training.seed if o["shuffle"] else None)
+
+
 @SPLITS.add("group_kfold", keys=_KFOLD, unit=_by_setting, by_group=True, sides=False,
             guard="subject", check=_check_k,
             describe=lambda study, sides, n_folds, unit: [

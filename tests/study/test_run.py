@@ -87,6 +87,24 @@ def test_chbmit_patient_specific_event_metrics(examples, tmp_path):
     assert "Seizure events" in report and "Leave one seizure record out" in report
 
 
+def test_bonn_sub_windows_voted_per_segment(data_dir, tmp_path):
+    """Real Bonn Z and S: 15 windows of 512 samples per segment, one vote per segment,
+    a segment's windows on one side of every fold."""
+    if not (data_dir / "bonn").is_dir():
+        pytest.skip("no Bonn data here")
+    header, metrics, pred = _run("seizure_bonn_voted", data_dir, tmp_path / "run",
+                                 "split.n_splits=2", "training.epochs=1", "model.filters=[4, 8]",
+                                 "dataset.subjects=['Z', 'S']")
+    assert len(pred) == 200 and pred["record"].is_unique  # one row per segment
+    assert (pred["n_windows"] == 15).all()
+    assert pred.groupby("true").size().to_dict() == {"ictal": 100, "normal": 100}
+    assert pred.groupby("fold")["true"].value_counts().eq(50).all()  # stratified
+    counts = header["class_counts"]
+    assert sum(counts["all windows"].values()) == 15 * 200
+    assert sum(counts["tested"].values()) == 200
+    assert any("windows are averaged" in line for line in header["protocol"])
+
+
 def test_eegmmi_group_kfold_keeps_subjects_apart(examples, tmp_path):
     header, metrics, pred = _run("motor_imagery_eegmmi", examples, tmp_path / "run",
                                  "training.epochs=3", "split.n_splits=2",

@@ -143,7 +143,9 @@ class Selection:
     Attributes
     ----------
     candidates : list of dict
-        Each a set of ``"section.key": value`` overrides of the recipe.
+        Each a set of ``"section.key": value`` overrides of the recipe, or of
+        ``"section": {table}`` ones that replace a whole table (another
+        ``[model]`` with its own keys).
     inner : str
         The inner split: ``"group_kfold"`` or ``"leave_one_group_out"``.
     n_splits : int
@@ -257,6 +259,9 @@ class Study:
     def override(self, overrides):
         """A new Study with ``{"section.key": value}`` overrides, checked again.
 
+        A key without a dot names a whole table, which the value (a dict)
+        replaces: ``{"model": {"name": "ra_cnn", "filters": [32, 64]}}``.
+
         Returns
         -------
         study : Study
@@ -264,6 +269,9 @@ class Study:
         recipe = self.to_dict()
         recipe.pop("selection", None)
         for dotted, value in overrides.items():
+            if "." not in dotted:  # a whole table: "model" = {name = "ra_cnn", ...}
+                recipe[dotted] = copy.deepcopy(value)
+                continue
             section, key = dotted.split(".", 1)
             recipe.setdefault(section, {})[key] = copy.deepcopy(value)
         return validate(recipe, self.path)
@@ -445,11 +453,13 @@ def _selection(given, source):
         if not isinstance(candidate, dict) or not candidate:
             raise RecipeError(f"{source}: [selection] candidates: each must be a non-empty "
                               "table of \"section.key\" = value")
-        for dotted in candidate:
-            if "." not in dotted or dotted.split(".", 1)[0] in ("split", "selection", "study",
-                                                                  "anchors"):
+        for dotted, value in candidate.items():
+            whole = "." not in dotted and isinstance(value, dict)  # a whole table
+            if (("." not in dotted and not whole)
+                    or dotted.split(".", 1)[0] in ("split", "selection", "study", "anchors")):
                 raise RecipeError(f"{source}: [selection] {dotted!r}: expected section.key of "
-                                  "a section other than [study], [split] and [selection]")
+                                  "a section other than [study], [split] and [selection], or "
+                                  "such a section's name with a table (its new content)")
     if values["n_splits"] < 2:
         raise RecipeError(f"{source}: [selection] n_splits = {values['n_splits']}: must be 2 or "
                           "more")

@@ -183,6 +183,19 @@ def test_cross_source_needs_a_test_dataset_and_selection_a_grid(tmp_path):
     assert study.selection.candidates[1] == {"model.dropout": 0.1, "training.epochs": 2}
 
 
+def test_a_candidate_can_replace_the_whole_model_table(tmp_path):
+    candidates = ("[selection]\ncandidates = [{'model.dropout' = 0.1}, "
+                  "{model = {name = 'ra_cnn', filters = [8, 16]}}]\n")
+    study = load_recipe(_write(tmp_path, BASE + candidates))
+    other = study.override(study.selection.candidates[1])
+    assert other.model.name == "ra_cnn" and other.model.params == {"filters": [8, 16]}
+    # the other model's keys are checked against it, not against the first model's
+    with pytest.raises(RecipeError, match=r"\[model\] units"):
+        load_recipe(_write(tmp_path, BASE + candidates.replace("filters = [8, 16]", "units = [4]")))
+    with pytest.raises(RecipeError, match=r"\[selection\] 'model': expected section.key"):
+        load_recipe(_write(tmp_path, BASE + "[selection]\ncandidates = [{model = 3}]\n"))
+
+
 def test_model_augmentation_takes_the_windows_rate():
     from biosig.study._pipeline import fitted_model
 

@@ -81,6 +81,13 @@ def _check_k(study):
 _KFOLD = {"n_splits": Key((int,), 5), "shuffle": Key((bool,), True)}
 
 
+def _kfold(splitter, study):
+    """A scikit-learn k-fold splitter with the recipe's n_splits, shuffle and seed."""
+    o = study.split.options
+    return splitter(o["n_splits"], shuffle=o["shuffle"],
+                    random_state=study.training.seed if o["shuffle"] else None)
+
+
 @SPLITS.add("stratified_kfold", keys=_KFOLD, unit=_by_setting, by_group=False, sides=False,
             guard="subject", check=_check_k, needs_groups=False,
             describe=lambda study, sides, n_folds, unit: [
@@ -90,9 +97,7 @@ _KFOLD = {"n_splits": Key((int,), 5), "shuffle": Key((bool,), True)}
 def _stratified_kfold(study, sides):
     from sklearn.model_selection import StratifiedKFold
 
-    o = study.split.options
-    return StratifiedKFold(o["n_splits"], shuffle=o["shuffle"],
-                           random_state=study.training.seed if o["shuffle"] else None)
+    return _kfold(StratifiedKFold, study)
 
 
 @SPLITS.add("stratified_group_kfold", keys=_KFOLD, unit=_by_setting, by_group=True,
@@ -104,9 +109,7 @@ def _stratified_kfold(study, sides):
 def _stratified_group_kfold(study, sides):
     from sklearn.model_selection import StratifiedGroupKFold
 
-    o = study.split.options
-    return StratifiedGroupKFold(o["n_splits"], shuffle=o["shuffle"],
-                                random_state=study.training.seed if o["shuffle"] else None)
+    return _kfold(StratifiedGroupKFold, study)
 
 
 @SPLITS.add("group_kfold", keys=_KFOLD, unit=_by_setting, by_group=True, sides=False,
@@ -117,9 +120,7 @@ def _stratified_group_kfold(study, sides):
 def _group_kfold(study, sides):
     from sklearn.model_selection import GroupKFold
 
-    o = study.split.options
-    return GroupKFold(o["n_splits"], shuffle=o["shuffle"],
-                      random_state=study.training.seed if o["shuffle"] else None)
+    return _kfold(GroupKFold, study)
 
 
 @SPLITS.add("leave_one_group_out", unit=_by_setting, by_group=True, sides=False,

@@ -125,7 +125,7 @@ def main(argv=None):
         print(pd.DataFrame([row]).to_string(index=False), flush=True)
     if args.peers:
         rows.extend(_peer_rows(args, rows))
-    table = pd.DataFrame(rows)
+    table = pd.DataFrame(rows).fillna("")
     print("\n" + table.to_markdown(index=False) if hasattr(table, "to_markdown") and _has_tabulate()
           else "\n" + table.to_string(index=False))
 
@@ -151,9 +151,9 @@ def _peer_rows(args, rows):
                       f"{peer['epochs']}"),
                wall_s=peer["wall_s"])
     if ours is not None:
-        row["note"] = (f"biosig / braindecode wall time: {peer['wall_s'] / ours['wall_s']:.2f}x "
-                       "faster" if ours["wall_s"] < peer["wall_s"] else
-                       f"braindecode faster: {ours['wall_s'] / peer['wall_s']:.2f}x")
+        ratio = peer["wall_s"] / ours["wall_s"]
+        row["note"] = (f"wall time: biosig {ratio:.2f}x faster" if ratio >= 1 else
+                       f"wall time: braindecode {1 / ratio:.2f}x faster")
     print(pd.DataFrame([row]).to_string(index=False), flush=True)
     return [row]
 

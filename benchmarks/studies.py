@@ -148,7 +148,8 @@ def _peer_rows(args, rows):
     """braindecode's EEGNet on the windows and folds of PEER_STUDY, as table rows."""
     from biosig.study import load_recipe
 
-    overrides = (["training.epochs=5", "training.bootstrap=200"] if args.quick else [])
+    overrides = ([f"{k}={v}" for k, v in QUICK.items() if k.startswith("training.")]
+                 if args.quick else [])
     if args.peer_subjects:
         overrides.append(f"dataset.subjects={json.dumps(args.peer_subjects)}")
     recipe = load_recipe(ROOT / "recipes" / f"{PEER_STUDY}.toml", overrides + args.overrides)
@@ -213,6 +214,7 @@ def eegnet_peer(study, data_dir):
     here, missing = present_subjects(source, subjects, study, True)
     windows, _ = study_windows(study, source, here, False)
     folds = make_folds(study, windows, sides)
+    X = np.asarray(windows.X, dtype=np.float32)  # read once; every fold indexes it
     classes, y_all = np.unique(np.asarray(windows.y), return_inverse=True)
     groups = np.asarray(windows.groups).astype(str)
     model, training = study.model.params, study.training
@@ -223,17 +225,16 @@ def eegnet_peer(study, data_dir):
         fit, val = next(GroupShuffleSplit(1, test_size=0.2, random_state=training.seed).split(
             train, y_all[train], groups[train]))
         fit, val = train[fit], train[val]
-        X_fit = np.asarray(windows.X[np.sort(fit)], dtype=np.float32)
-        mean = X_fit.mean(axis=(0, 2), keepdims=True)
-        std = X_fit.std(axis=(0, 2), keepdims=True) + 1e-8
+        mean = X[fit].mean(axis=(0, 2), keepdims=True)
+        std = X[fit].std(axis=(0, 2), keepdims=True) + 1e-8
 
         def scaled(index):
-            return ((np.asarray(windows.X[index], dtype=np.float32) - mean) / std).astype(np.float32)
+            return (X[index] - mean) / std
 
         weight = compute_class_weight("balanced", classes=np.arange(len(classes)), y=y_all[fit])
         torch.manual_seed(training.seed + k)
         module = braindecode.models.EEGNet(
-            n_chans=windows.X.shape[1], n_outputs=len(classes), n_times=windows.X.shape[2],
+            n_chans=X.shape[1], n_outputs=len(classes), n_times=X.shape[2],
             F1=model.get("F1", 8), D=model.get("D", 2), F2=model.get("F2", 16),
             kernel_length=model.get("kernel_length", 64), drop_prob=model.get("dropout", 0.25),
             final_layer_with_constraint=True)

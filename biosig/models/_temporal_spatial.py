@@ -135,12 +135,12 @@ class TemporalSpatialConv(layers.Layer):
         self.moving_variance.assign(self.moving_variance * self.momentum
                                     + variance * (1.0 - self.momentum))
 
-    def _statistics(self, x, kernel, training):
-        """The batch norm's mean and variance: the batch's in training (updating the
-        moving ones), else the moving ones."""
+    def _statistics(self, training, batch_moments):
+        """The batch norm's mean and variance: ``batch_moments()`` in training (updating
+        the moving ones), else the moving ones."""
         if not training:
             return self.moving_mean, self.moving_variance
-        mean, variance = self._moments(ops.cast(x, "float32"), ops.cast(kernel, "float32"))
+        mean, variance = batch_moments()
         self._update(mean, variance)
         return mean, variance
 
@@ -153,13 +153,13 @@ class TemporalSpatialConv(layers.Layer):
         rows = ops.pad(rows, [(0, 0), (left, K - 1 - left), (0, 0)])
         y = ops.conv(rows, kernel[:, None, :], strides=1, padding="valid")
         y = ops.reshape(y, (-1, channels, time, F))
-        if training:
+
+        def batch_moments():
             stats = ops.cast(y, "float32")
             mean = ops.mean(stats, axis=(0, 1, 2))
-            variance = ops.mean(ops.square(stats - mean), axis=(0, 1, 2))
-            self._update(mean, variance)
-        else:
-            mean, variance = self.moving_mean, self.moving_variance
+            return mean, ops.mean(ops.square(stats - mean), axis=(0, 1, 2))
+
+        mean, variance = self._statistics(training, batch_moments)
         scale = self.gamma * ops.rsqrt(variance + self.epsilon)
         y = y * ops.cast(scale, x.dtype) + ops.cast(self.beta - scale * mean, x.dtype)
         y = ops.einsum("bctf,cfd->btfd", y, ops.cast(self.spatial_kernel, x.dtype))
@@ -171,7 +171,8 @@ class TemporalSpatialConv(layers.Layer):
         kernel = ops.cast(self.temporal_kernel[0, :, 0, :], x.dtype)       # (K, F1)
         if not self._spatial_first:
             return ops.expand_dims(self._direct(x, kernel, training), 1)
-        mean, variance = self._statistics(x, kernel, training)
+        mean, variance = self._statistics(training, lambda: self._moments(
+            ops.cast(x, "float32"), ops.cast(kernel, "float32")))
         scale = self.gamma * ops.rsqrt(variance + self.epsilon)
         shift = self.beta - scale * mean
         spatial = ops.cast(ops.reshape(self.spatial_kernel, (x.shape[-1], F * D)), x.dtype)

@@ -38,6 +38,7 @@ ANCHORS = {
     "arrhythmia_mitbih": "de Chazal 2004 (LDA, DS1->DS2): VEB Se 77.7 / +P 81.9, SVEB Se 75.9 / "
                          "+P 38.5; Niu 2020 (CNN): acc 96.4; Xu 2022: macro F1 ~ 0.6-0.7",
     "arrhythmia_mitbih_dbn": "as above (de Chazal 2004; Niu 2020; Xu 2022), DS1->DS2",
+    "arrhythmia_mitbih_dbn_selected": "de Chazal 2004 (LDA, DS1->DS2): SVEB Se 75.9 / +P 38.5",
     "seizure_bonn": "Acharya 2018 (13-layer CNN, 10-fold, one set per class: Z normal, "
                     "N preictal, S seizure): acc 88.7",
     "seizure_chbmit": "Shoeb 2010 (patient-specific SVM): 96 % of seizures, 2 false "
@@ -60,11 +61,13 @@ QUICK = {"training.epochs": 5, "training.bootstrap": 200, "model.pretrain_epochs
 # Targets of the issues, on metrics of the row: [(metric, value, issue), ...].
 _WANG = [("accuracy", 0.824, "#16: Wang 2020's 2-class figure")]
 _AAMI = [("SVEB F1", 0.80, "#15"), ("VEB F1", 0.92, "#15")]
+_DE_CHAZAL = [("SVEB Se", 0.759, "#15: de Chazal's"), ("SVEB +P", 0.385, "#15: de Chazal's")]
 GOALS = {
     "motor_imagery_eegmmi": _WANG, "motor_imagery_eegmmi_selected": _WANG,
     "motor_imagery_eegmmi_models": _WANG,
     "seizure_bonn": [("accuracy", 0.98, "#16")], "seizure_bonn_voted": [("accuracy", 0.98, "#16")],
     "arrhythmia_mitbih": _AAMI, "arrhythmia_mitbih_selected": _AAMI,
+    "arrhythmia_mitbih_dbn": _DE_CHAZAL, "arrhythmia_mitbih_dbn_selected": _DE_CHAZAL,
 }
 PEER_STUDY = "motor_imagery_eegmmi"
 
@@ -110,6 +113,7 @@ def main(argv=None):
                 out = run_study(recipe, data_dir=args.data_dir, out=Path(tmp) / "run",
                                  partial=True, progress=False)
                 result = json.loads((out / "metrics.json").read_text())
+                selection = _selection(out)
         except MissingDataError as err:
             row.update(protocol="not run: data absent here", note=str(err).split(";")[0][:90])
             rows.append(row)
@@ -128,6 +132,8 @@ def main(argv=None):
                             if k not in ("accuracy", "macro_f1", "balanced_accuracy", "kappa",
                                          "macro_auc")),
             wall_s=round(time.perf_counter() - started, 1))
+        if selection:
+            row["selection"] = selection
         goals = []
         for metric, target, issue in GOALS.get(path.stem, []):
             value = (ci.get(metric) or {}).get("value")
@@ -142,6 +148,23 @@ def main(argv=None):
     table = pd.DataFrame(rows).fillna("")
     print("\n" + table.to_markdown(index=False) if hasattr(table, "to_markdown") and _has_tabulate()
           else "\n" + table.to_string(index=False))
+
+
+def _selection(out):
+    """The chosen candidate of each outer fold and its inner score, beside the test score."""
+    path = out / "selection.csv"
+    if not path.is_file():
+        return ""
+    table = pd.read_csv(path, dtype={"fold": str})
+    score = next(c for c in table.columns if c.startswith("inner "))
+    settings = [c for c in table.columns if c not in ("fold", "chosen", score)]
+    parts = []
+    for fold, rows in table.groupby("fold", sort=False):
+        best = rows[rows["chosen"]].iloc[0]
+        chosen = ", ".join(f"{c}={best[c]}" for c in settings if pd.notna(best[c]))
+        others = ", ".join(f"{v:.3f}" for v in rows.loc[~rows["chosen"], score])
+        parts.append(f"fold {fold}: {chosen} ({score} {best[score]:.3f}; others {others})")
+    return "; ".join(parts)
 
 
 def _peer_rows(args, rows):

@@ -49,8 +49,11 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
                      "side has several.")
     lines.append(IMBALANCE[study.training.imbalance].describe(study))
     if thresholds:
+        n = study.training.threshold_cv
         lines.append(f"Decision threshold of {study.training.threshold_class} tuned on held-out "
-                     "training groups in each fold.")
+                     "training groups in each fold" + (
+                         f" (the out-of-fold probabilities of a {n}-fold split of the training "
+                         "side, pooled)." if n else "."))
     if study.evaluation.vote == "record":
         lines.append("Each test record is scored once: the class probabilities of its windows "
                      "are averaged, and the metrics and intervals count records.")

@@ -33,6 +33,17 @@ EXTRACTORS.add("spectral_shape", describe=None)(
     lambda study, sfreq, ch_names: _features().SpectralShape(sfreq, ch_names=ch_names))
 
 
+
+def _beat_morphology(study, sfreq, ch_names):
+    if study.windows.sampler != "beat":
+        raise RecipeError(f"{study.path}: [features] 'beat_morphology' reads beat windows: "
+                          "it needs [windows] sampler = 'beat'")
+    return _features().BeatMorphology(sfreq, -study.windows.options["tmin"], ch_names=ch_names)
+
+
+EXTRACTORS.add("beat_morphology", describe=None)(_beat_morphology)
+
+
 def _features():
     from .. import features
 

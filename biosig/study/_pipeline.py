@@ -92,7 +92,8 @@ def make_estimator(study, info, callbacks=None):
         from ..training import ClassThresholdClassifier
 
         estimator = ClassThresholdClassifier(
-            estimator, target, validation_fraction=study.training.validation_fraction,
+            estimator, target, cv=study.training.threshold_cv or None,
+            validation_fraction=study.training.validation_fraction,
             random_state=study.training.seed)
     return estimator
 

@@ -105,6 +105,7 @@ class Training:
     patience: int = 5
     imbalance: str = "class_weight"
     threshold_class: str = ""
+    threshold_cv: int = 0
     bootstrap: int = 1000
     seed: int = 0
 
@@ -312,7 +313,8 @@ _SCHEMA = {
                  "learning_rate": Key(NUM, 1e-3), "validation_fraction": Key(NUM, 0.2),
                  "patience": Key((int,), 5),
                  "imbalance": Key((str,), "class_weight", IMBALANCE.choices()),
-                 "threshold_class": Key((str,), ""), "bootstrap": Key((int,), 1000),
+                 "threshold_class": Key((str,), ""), "threshold_cv": Key((int,), 0),
+                 "bootstrap": Key((int,), 1000),
                  "seed": Key((int,), 0)},
     "split": {"kind": required((str,), SPLITS.choices()),
               "groups": Key((str,), "subject", ("subject", "record")),
@@ -591,6 +593,10 @@ def _check_consistency(study):
         raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} sets the model's "
                           f"{unsupported[0]}, which [model] name = {name!r} does not have; "
                           f"allowed values: {allowed}")
+    t = study.training
+    if t.threshold_cv and (t.threshold_cv < 2 or not t.threshold_class):
+        raise RecipeError(f"{source}: [training] threshold_cv = {t.threshold_cv} needs "
+                          "threshold_cv >= 2 (0 for one held-out split) and a threshold_class")
     if f.align != "none" and study.training.threshold_class:
         raise RecipeError(f"{source}: [features] align = {f.align!r} and [training] "
                           "threshold_class cannot be combined: the threshold is tuned on "

@@ -6,9 +6,18 @@ import numpy as np
 from sklearn import get_config
 from sklearn.base import BaseEstimator, ClassifierMixin, MetaEstimatorMixin, clone
 from sklearn.metrics import f1_score
-from sklearn.model_selection import GroupShuffleSplit, StratifiedShuffleSplit
+from sklearn.model_selection import (
+    GroupKFold,
+    GroupShuffleSplit,
+    StratifiedKFold,
+    StratifiedShuffleSplit,
+)
 from sklearn.utils import _safe_indexing
-from sklearn.utils.metadata_routing import MetadataRouter, MethodMapping, process_routing
+from sklearn.utils.metadata_routing import (
+    MetadataRouter,
+    MethodMapping,
+    process_routing,
+)
 from sklearn.utils.validation import check_is_fitted
 
 __all__ = ["ClassThresholdClassifier", "predict_with_threshold", "tune_threshold"]
@@ -71,10 +80,13 @@ def predict_with_threshold(proba, classes, target, threshold):
 class ClassThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimator):
     """A classifier whose decision threshold for one class is tuned on held-out groups.
 
-    ``fit`` trains a copy of ``estimator`` on part of the training data,
-    tunes the threshold of ``target`` on the rest (whole groups held out
-    when groups are given) with :func:`tune_threshold`, then trains
-    ``estimator`` on all of it. ``predict`` applies the threshold with
+    ``fit`` tunes the threshold of ``target`` with :func:`tune_threshold` on
+    held-out probabilities, then trains ``estimator`` on all of the data.
+    The held-out probabilities come from one copy of ``estimator`` trained on
+    part of the data and applied to the rest (``cv=None``), or from ``cv``
+    copies whose out-of-fold probabilities are pooled, so that every training
+    window (every group) is tuned on once. Whole groups are held out when
+    groups are given. ``predict`` applies the threshold with
     :func:`predict_with_threshold`; ``predict_proba`` is the estimator's.
     Nothing of a test set is ever used.
 
@@ -86,8 +98,13 @@ class ClassThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         when the estimator's ``fit`` takes them).
     target : label
         The class whose threshold is tuned, e.g. ``"S"``.
+    cv : int | None
+        Number of folds whose out-of-fold probabilities are pooled for the
+        tuning (``GroupKFold`` with groups, at most one fold per group, else
+        ``StratifiedKFold``); with None, one split holding out
+        ``validation_fraction``.
     validation_fraction : float
-        Share of groups (or windows) held out for tuning.
+        Share of groups (or windows) held out for tuning when ``cv`` is None.
     random_state : int | None
         Seed of the held-out split.
 
@@ -97,15 +114,17 @@ class ClassThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
         Trained on all of ``X``.
     threshold_ : float
     validation_score_ : float
-        The F1 of ``target`` at the threshold, on the held-out part.
+        The F1 of ``target`` at the threshold, on the held-out probabilities.
     classes_ : ndarray
     """
 
     __metadata_request__fit = {"groups": True}
 
-    def __init__(self, estimator, target, *, validation_fraction=0.2, random_state=None):
+    def __init__(self, estimator, target, *, cv=None, validation_fraction=0.2,
+                 random_state=None):
         self.estimator = estimator
         self.target = target
+        self.cv = cv
         self.validation_fraction = validation_fraction
         self.random_state = random_state
 
@@ -141,21 +160,39 @@ class ClassThresholdClassifier(MetaEstimatorMixin, ClassifierMixin, BaseEstimato
                              f"{self.target!r}")
         if groups is not None:
             groups = np.asarray(groups)
-            splitter = GroupShuffleSplit(1, test_size=self.validation_fraction,
-                                         random_state=self.random_state)
-        else:
-            splitter = StratifiedShuffleSplit(1, test_size=self.validation_fraction,
-                                              random_state=self.random_state)
-        inner, val = next(splitter.split(np.zeros(len(y)), y, groups))
         params = self._fit_params(groups)
-        tuner = clone(self.estimator).fit(
-            _safe_indexing(X, inner), y[inner],
-            **{k: _safe_indexing(v, inner) for k, v in params.items()})
+        classes = np.unique(y)
+        held_out, proba = [], []
+        for inner, val in self._splits(y, groups):
+            tuner = clone(self.estimator).fit(
+                _safe_indexing(X, inner), y[inner],
+                **{k: _safe_indexing(v, inner) for k, v in params.items()})
+            part = np.zeros((len(val), len(classes)), dtype=np.float32)
+            part[:, np.searchsorted(classes, tuner.classes_)] = tuner.predict_proba(
+                _safe_indexing(X, val))  # a class missing from this fit gets probability 0
+            held_out.append(val)
+            proba.append(part)
+        held_out = np.concatenate(held_out)
         self.threshold_, self.validation_score_ = tune_threshold(
-            y[val], tuner.predict_proba(_safe_indexing(X, val)), tuner.classes_, self.target)
+            y[held_out], np.concatenate(proba), classes, self.target)
         self.estimator_ = clone(self.estimator).fit(X, y, **params)
         self.classes_ = self.estimator_.classes_
         return self
+
+    def _splits(self, y, groups):
+        if self.cv is None:
+            splitter = (GroupShuffleSplit if groups is not None else StratifiedShuffleSplit)(
+                1, test_size=self.validation_fraction, random_state=self.random_state)
+        elif groups is not None:
+            n_groups = len(np.unique(groups))
+            if n_groups < 2:
+                raise ValueError("ClassThresholdClassifier: cv needs two groups or more to hold "
+                                 f"out; the training data has {n_groups}")
+            splitter = GroupKFold(min(self.cv, n_groups), shuffle=True,
+                                  random_state=self.random_state)
+        else:
+            splitter = StratifiedKFold(self.cv, shuffle=True, random_state=self.random_state)
+        return splitter.split(np.zeros(len(y)), y, groups)
 
     def predict_proba(self, X):
         """The estimator's class probabilities."""

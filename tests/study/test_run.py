@@ -13,6 +13,7 @@ import pytest
 
 from biosig.cli import main
 from biosig.datasets import write_example_data
+from biosig.features import WaveletFeatures
 
 RECIPES = Path(__file__).parents[2] / "recipes"
 pytestmark = pytest.mark.slow
@@ -69,6 +70,26 @@ def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(mitdb_subset, t
     assert "SVEB" in metrics and header["n_features"] > 7  # wavelet features + RR
     assert any(line.startswith("Imbalance: smote (SMOTE on the feature vectors of the training "
                                "part of each fit, after its early-stopping split")
+               for line in header["protocol"])
+
+
+def test_mitdb_dbn_s_threshold_tuned_out_of_fold_on_the_training_side(mitdb_subset, tmp_path):
+    # An S threshold from the pooled out-of-fold probabilities of the DS1 records.
+    data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
+    header, metrics, pred = _run("arrhythmia_mitbih_dbn", data, tmp_path / "run",
+                                 "training.epochs=3", "model.pretrain_epochs=1",
+                                 "training.threshold_class='S'", "training.threshold_cv=3",
+                                 "features.tabular=['rr', 'beat_morphology']", partial=True)
+    beat = np.zeros((2, 1, 252), np.float32)  # 0.7 s at 360 Hz
+    n_wavelet = WaveletFeatures("db4", 4).fit(beat).transform(beat).shape[1]
+    assert header["n_features"] == n_wavelet + 7 + 9  # RR (4 + 3 ratios), morphology (9)
+    threshold = metrics["threshold"]
+    assert threshold["class"] == "S" and list(threshold["per_fold"]) == ["0"]
+    t = threshold["per_fold"]["0"]
+    assert 0.0 < t < 1.0
+    # S is called exactly where its probability reaches the tuned threshold
+    np.testing.assert_array_equal(pred["pred"] == "S", pred["p_S"] >= t)
+    assert any("out-of-fold probabilities of a 3-fold split" in line
                for line in header["protocol"])
 
 

@@ -59,3 +59,12 @@ def test_benchmark_runs_to_completion(name, data_dir, capsys):
     out = capsys.readouterr().out
     assert out.strip(), f"benchmarks/{name}.py printed nothing"
     assert "failed" not in out.lower(), out[-2000:]
+
+
+def test_studies_prints_the_chosen_candidate_beside_its_inner_score(tmp_path):
+    # selection.csv as the study engine writes it: a candidate per row and outer fold
+    (tmp_path / "selection.csv").write_text(
+        "fold,training.threshold_class,inner f1:S,chosen\n0,,0.044,False\n0,S,0.050,True\n")
+    line = _load("studies")._selection(tmp_path)
+    assert line == "fold 0: training.threshold_class=S (inner f1:S 0.050; others 0.044)"
+    assert _load("studies")._selection(tmp_path / "absent") == ""

@@ -33,7 +33,6 @@ EXTRACTORS.add("spectral_shape", describe=None)(
     lambda study, sfreq, ch_names: _features().SpectralShape(sfreq, ch_names=ch_names))
 
 
-
 def _beat_morphology(study, sfreq, ch_names):
     if study.windows.sampler != "beat":
         raise RecipeError(f"{study.path}: [features] 'beat_morphology' reads beat windows: "

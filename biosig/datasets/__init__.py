@@ -12,7 +12,7 @@ from ._examples import EXAMPLES, write_example_data
 from ._eegmmidb import EEGMotorImagery, run_events
 from ._incartdb import INCART12LeadArrhythmia
 from ._mitdb import MITBIHArrhythmia
-from ._recording import Recording
+from ._recording import BeatAnnotations, Recording
 from ._source import BaseSource
 from ._registry import SOURCES, get_source
 from ._svdb import MITBIHSupraventricularArrhythmia
@@ -24,6 +24,7 @@ __all__ = [
     "AAMI_EC57",
     "BCI_IV_EVENTS",
     "BCICompII3",
+    "BeatAnnotations",
     "BaseSource",
     "BCICompIV2a",
     "BCICompIV2b",

@@ -9,7 +9,8 @@ import numpy as np
 import wfdb
 
 from ._aami import AAMI_EC57
-from ._recording import Recording
+from ._recording import BeatAnnotations, Recording
+from ._wfdb_annotations import read_mit_annotations
 
 __all__ = ["read_wfdb"]
 
@@ -177,40 +178,8 @@ def _header_metadata(comments):
     return metadata
 
 
-# Annotation words (WFDB annotation(5), MIT format): 6-bit code, 10-bit value.
-_SKIP, _AUX, _EOF = 59, 63, 0
-
-
-def _check_annotation_words(ann_path):
-    """Walk the 16-bit words of an annotation file: whole, ended by its end mark, no more.
-
-    wfdb reads a file cut short, or with bytes after its end mark, as if it
-    were whole; this finds both before it does.
-    """
-    data = ann_path.read_bytes()
-    if len(data) % 2:
-        raise ValueError(f"{ann_path}: {len(data)} bytes, not whole 16-bit annotation words "
-                         "(a truncated file?)")
-    words = np.frombuffer(data, "<u2")
-    codes, values = (words >> 10).tolist(), (words & 0x3FF).tolist()
-    i, n = 0, len(words)
-    while i < n:
-        code, value = codes[i], values[i]
-        if code == _EOF and value == 0:
-            if i != n - 1:
-                raise ValueError(f"{ann_path}: {2 * (n - 1 - i)} bytes follow the end-of-file "
-                                 "mark")
-            return
-        # SKIP carries a 32-bit interval; AUX a string of `value` bytes, padded to a word
-        i += 3 if code == _SKIP else 1 + (value + 1) // 2 if code == _AUX else 1
-    if i > n:
-        raise ValueError(f"{ann_path}: the last annotation runs past the end of the file "
-                         "(truncated)")
-    raise ValueError(f"{ann_path}: no end-of-file mark: the annotation file is truncated")
-
-
-def _read_annotations(record_path, extension, duration_s):
-    """Read one annotation file; return it and its onsets in seconds."""
+def _read_annotations(record_path, extension, fs, duration_s):
+    """Read one annotation file; return its samples, labels, notes and onsets in seconds."""
     ann_path = Path(f"{record_path}.{extension}")
     if not ann_path.exists():
         others = sorted(p.name for p in ann_path.parent.glob(f"{ann_path.stem}*")
@@ -220,25 +189,25 @@ def _read_annotations(record_path, extension, duration_s):
     if ann_path.stat().st_size == 0:
         raise ValueError(f"{ann_path}: empty annotation file (a WFDB annotation file with no "
                          "annotation still holds its end mark)")
-    _check_annotation_words(ann_path)
     try:
-        ann = wfdb.rdann(str(record_path), extension)
+        sample, symbol, aux, fs = read_mit_annotations(record_path, extension, fs)
+    except ValueError:
+        raise
     except Exception as err:
         raise ValueError(f"{ann_path}: unreadable WFDB annotation file: {err}") from err
-    undefined = sorted({str(s) for s in ann.symbol if not isinstance(s, str)})
-    if undefined:
+    if any(not isinstance(s, str) for s in symbol):
         raise ValueError(f"{ann_path}: annotation codes with no label (neither standard nor "
                          "defined in the file)")
-    fs = float(ann.fs or 0)
+    fs = float(fs or 0)
     if not (np.isfinite(fs) and fs > 0):
-        raise ValueError(f"{ann_path}: annotation sampling frequency is {ann.fs}")
-    onset = np.asarray(ann.sample, dtype=np.int64) / fs  # ann.fs: e.g. a high-rate signal's
+        raise ValueError(f"{ann_path}: annotation sampling frequency is {fs}")
+    onset = sample / fs  # the file's rate: e.g. a high-rate signal's
     # The last onset may equal the duration: a closing mark after the last sample.
     if onset.size and (onset.min() < 0 or onset.max() > duration_s + 1e-9):
         raise ValueError(
-            f"{ann_path}: annotations reach {onset.max():.6g} s (sample {ann.sample.max()} "
+            f"{ann_path}: annotations reach {onset.max():.6g} s (sample {sample.max()} "
             f"at {fs:g} Hz) but the record lasts {duration_s:.6g} s")
-    return ann, onset
+    return symbol, [(a or "").rstrip("\x00") for a in aux], onset
 
 
 def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
@@ -271,11 +240,15 @@ def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
         Signals in volts (channels whose units are not a voltage are kept as
         they are, with type ``"misc"``), at the record's frame rate (signals
         with several samples per frame are averaged within it, as
-        :func:`wfdb.rdrecord` does). Each annotation becomes an MNE annotation
-        whose description is the WFDB symbol, placed by the annotation file's
-        own sampling frequency. A non-beat annotation with an ``aux_note`` has
-        it appended: ``"+(AFIB"`` marks the start of atrial fibrillation,
-        ``"~"`` noise, ``"|"`` an isolated artefact. ``metadata`` holds the
+        :func:`wfdb.rdrecord` does). Annotations are placed by the annotation
+        file's own sampling frequency and labelled by their WFDB symbol. Beat
+        annotations (the symbols of :data:`AAMI_EC57`) are kept apart from the
+        ``Raw`` in ``beats`` (a record holds thousands: as MNE annotations
+        they would cost more than reading the file); the others (rhythm,
+        noise, signal quality, ...) are MNE annotations of ``raw``, a note
+        appended: ``"+(AFIB"`` marks the start of atrial fibrillation, ``"~"``
+        noise, ``"|"`` an isolated artefact. ``Recording.annotations`` holds
+        both. ``metadata`` holds the
         header's comment lines (``"comments"``) and their ``key: value`` pairs
         (CinC's ``Age``, ``Sex``, ``Dx``; PTB's clinical summary).
 
@@ -327,20 +300,29 @@ def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
     if annotation == "auto":
         annotation = "atr" if Path(f"{record_path}.atr").exists() else None
     extensions = [annotation] if isinstance(annotation, str) else list(annotation or [])
+    beat_onsets, beat_labels = [], []
     for k, extension in enumerate(extensions):
-        ann, onset = _read_annotations(record_path, extension, sig_len / fs)
-        aux = [(a or "").rstrip("\x00") for a in (ann.aux_note or [""] * len(onset))]
+        symbols, aux, onset = _read_annotations(record_path, extension, fs, sig_len / fs)
+        is_beat = np.array([sym in _BEAT_SYMBOLS for sym in symbols], dtype=bool)
         # A non-beat annotation carries its note in the label ("+(AFIB" starts
         # atrial fibrillation); beat labels stay the bare symbol.
-        labels = [sym + note if note and sym not in _BEAT_SYMBOLS else sym
-                  for sym, note in zip(ann.symbol, aux)]
+        labels = np.array([sym + note if note and not beat else sym
+                           for sym, note, beat in zip(symbols, aux, is_beat)], dtype=object)
         if k:
-            labels = [f"{extension}:{label}" for label in labels]
-        # Appending in place skips set_annotations' per-annotation copy and crop
-        # (7x faster on MIT-BIH); _read_annotations has checked the range.
-        raw.annotations.append(onset, 0.0, labels)
+            labels = np.array([f"{extension}:{label}" for label in labels], dtype=object)
+        beat_onsets.append(onset[is_beat])
+        beat_labels.append(labels[is_beat])
+        if not is_beat.all():
+            # Appending in place skips set_annotations' per-annotation copy and
+            # crop; _read_annotations has checked the range.
+            raw.annotations.append(onset[~is_beat], 0.0, labels[~is_beat].astype(str))
+    beats = None
+    if extensions:
+        onset = np.concatenate(beat_onsets)
+        order = np.argsort(onset, kind="stable")  # in time, as MNE orders annotations
+        beats = BeatAnnotations(onset[order], np.concatenate(beat_labels)[order])
     return Recording(raw, subject=subject or record_path.name, record=record_path.name,
-                     session=session, source=source,
+                     session=session, source=source, beats=beats,
                      metadata=_header_metadata(header.comments or []))
 
 

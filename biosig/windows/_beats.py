@@ -15,6 +15,11 @@ __all__ = ["RR_FEATURES", "BeatSampler"]
 RR_FEATURES = ("rr_prev", "rr_next", "rr_local", "rr_record")
 
 
+def _member(symbols, names):
+    """Whether each symbol is one of ``names`` (a hash look-up; np.isin sorts objects)."""
+    return np.fromiter((s in names for s in symbols), dtype=bool, count=len(symbols))
+
+
 class BeatSampler(Sampler):
     """Cut one window around each beat, annotated or detected.
 
@@ -112,9 +117,8 @@ class BeatSampler(Sampler):
             raise ValueError(f"BeatSampler: peaks must be 'annotated' or 'detected', "
                              f"not {self.peaks!r}")
         sfreq = recording.sfreq
-        symbols = np.asarray(recording.annotations.description, dtype=object)
-        samples = recording.annotation_samples()
-        is_beat = np.isin(symbols, list(AAMI_EC57)) | np.isin(symbols, list(labels))
+        symbols, samples = recording.annotation_onsets()
+        is_beat = _member(symbols, set(AAMI_EC57) | set(labels))
         symbols, samples = symbols[is_beat], samples[is_beat]
         extra = {}
         if self.peaks == "detected":
@@ -129,7 +133,7 @@ class BeatSampler(Sampler):
         keep = (starts >= 0) & (starts + length <= recording.n_samples)
         unannotated = self.peaks == "detected" and extra["unannotated"]
         if not unannotated:
-            keep &= np.isin(symbols, list(labels))
+            keep &= _member(symbols, set(labels))
 
         picks = self.channels
         if picks is not None:

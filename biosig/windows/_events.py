@@ -83,7 +83,7 @@ class EventSampler(Sampler):
         """Whether an annotation of each mark overlaps each window."""
         sfreq = recording.sfreq
         ann = recording.annotations
-        start = recording.annotation_samples()
+        start = recording.annotation_samples(ann)
         stop = start + np.maximum(np.rint(ann.duration * sfreq).astype(np.int64), 1)
         first = sample + int(round(self.tmin * sfreq))
         last = sample + int(round(self.tmax * sfreq))

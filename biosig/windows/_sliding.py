@@ -85,9 +85,10 @@ class SlidingSampler(Sampler):
             return None
         starts = np.arange(0, n_times - length + 1, stride)
 
-        onset = recording.annotation_samples()
-        end = onset + np.rint(recording.annotations.duration * sfreq).astype(np.int64)
-        descriptions = recording.annotations.description
+        annotations = recording.annotations
+        onset = recording.annotation_samples(annotations)
+        end = onset + np.rint(annotations.duration * sfreq).astype(np.int64)
+        descriptions = annotations.description
 
         def covered_share(selected):
             mask = np.zeros(n_times + 1, dtype=np.int64)

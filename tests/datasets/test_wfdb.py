@@ -18,6 +18,16 @@ def test_round_trip_signals_units_and_annotations(make_record):
     np.testing.assert_array_equal(rec.annotation_samples(), [50] + beats)
     assert list(rec.annotations.description) == ["+(AFIB", "N", "V", "A", "N"]
     assert rec.subject == rec.record == "rec"
+    # the beats are kept beside the Raw, the rhythm change on it
+    assert list(rec.raw.annotations.description) == ["+(AFIB"]
+    np.testing.assert_allclose(rec.beats.onset, np.array(beats) / 360)
+    assert list(rec.beats.symbol) == ["N", "V", "A", "N"]
+    labels, samples = rec.annotation_onsets()
+    assert list(labels) == ["+(AFIB", "N", "V", "A", "N"]
+    np.testing.assert_array_equal(samples, [50] + beats)
+    # they follow a resampling, and a copy
+    rec.raw.resample(180, verbose=False)
+    np.testing.assert_array_equal(rec.copy().annotation_onsets()[1], np.array([50] + beats) // 2)
 
 
 def test_channel_selection_and_unknown_channel(make_record):

@@ -3,6 +3,7 @@
 from ._alignment import EuclideanAlignment
 from ._beat_morphology import BeatMorphology
 from ._differential_entropy import DifferentialEntropy
+from ._group_scaling import GroupScaler
 from ._hjorth import Hjorth
 from ._scalogram import CWTScalogram
 from ._sequence import SubWindowFeatures
@@ -18,6 +19,7 @@ __all__ = [
     "CWTScalogram",
     "DifferentialEntropy",
     "EuclideanAlignment",
+    "GroupScaler",
     "Hjorth",
     "SpectralShape",
     "SubWindowFeatures",

@@ -32,6 +32,9 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
             "Euclidean alignment (He & Wu 2019) per subject, without labels: each subject's "
             "windows are whitened by the mean of their own covariances, a test subject's by "
             "its own test windows."]),
+        *([] if study.features.scale == "none" else [
+            "Feature vectors scaled per subject, without labels: each subject's on its own "
+            "median and interquartile range, a test subject's on its own test windows."]),
         MODELS[study.model.name].describe(study),
         *SPLITS[study.split.kind].describe(study, sides, n_folds, unit),
     ]

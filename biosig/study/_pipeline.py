@@ -45,16 +45,11 @@ def _model(study, window_shape=None, callbacks=None, sfreq=None):
         return model.set_fit_request(groups=True)
 
 
-def _alignment(study):
-    """``[features] align``: the steps that align the windows of each subject."""
-    if study.features.align == "none":
-        return []
-    from ..features import EuclideanAlignment
-
+def _per_subject(name, transformer):
+    """A pipeline step given each window's subject (``subject`` metadata) in fit and transform."""
     with config_context(enable_metadata_routing=True):
-        aligner = (EuclideanAlignment().set_fit_request(groups=SUBJECT)
-                   .set_transform_request(groups=SUBJECT))
-    return [("align", aligner)]
+        return (name, transformer.set_fit_request(groups=SUBJECT)
+                .set_transform_request(groups=SUBJECT))
 
 
 def make_estimator(study, info, callbacks=None):
@@ -69,7 +64,9 @@ def make_estimator(study, info, callbacks=None):
     model (its early-stopping split) through scikit-learn's metadata routing.
     With ``[features] align``, an alignment step comes first; it takes each
     window's subject as the ``subject`` metadata, in ``fit`` and in
-    ``predict_proba`` alike (a test subject is aligned on its own trials).
+    ``predict_proba`` alike (a test subject is aligned on its own trials);
+    so does the scaling of each subject's feature vectors (``[features]
+    scale``), which comes after them.
 
     Parameters
     ----------
@@ -84,7 +81,14 @@ def make_estimator(study, info, callbacks=None):
     """
     from imblearn.pipeline import Pipeline
 
-    steps = _alignment(study) + INPUTS[study.features.input].build(study, info)
+    from .. import features
+
+    f = study.features
+    steps = INPUTS[f.input].build(study, info)
+    if f.align == "euclidean":
+        steps = [_per_subject("align", features.EuclideanAlignment()), *steps]
+    if f.scale == "subject":
+        steps = [*steps, _per_subject("scale", features.GroupScaler())]
     estimator = Pipeline([*steps, ("model", _model(study, callbacks=callbacks,
                                                     sfreq=info.sfreq))])
     target = study.training.threshold_class

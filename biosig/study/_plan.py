@@ -72,11 +72,15 @@ class Features:
     ``align = "euclidean"`` puts :class:`~biosig.features.EuclideanAlignment`
     first in each fold's pipeline: every subject's windows are aligned on
     the mean of their own covariances, without labels; a test subject on
-    its own test windows (transductive per subject).
+    its own test windows (transductive per subject). ``scale = "subject"``
+    puts :class:`~biosig.features.GroupScaler` after the feature vectors:
+    each subject's vectors are centred and scaled on their own median and
+    interquartile range, in the same way.
     """
 
     input: str = "raw"
     align: str = "none"
+    scale: str = "none"
     extractors: list = field(default_factory=list)
     tabular: list = field(default_factory=list)
     steps: int = 1
@@ -303,6 +307,7 @@ _SCHEMA = {
                 "classes": Key((list,), [], items=str)},
     "features": {"input": Key((str,), "raw", INPUTS.choices()),
                  "align": Key((str,), "none", ("none", "euclidean")),
+                 "scale": Key((str,), "none", ("none", "subject")),
                  "extractors": Key((list,), [], EXTRACTORS.choices(), items=str),
                  "tabular": Key((list,), [], ("rr",) + EXTRACTORS.choices(), items=str),
                  "steps": Key((int,), 1), "wavelet": Key((str,), "db4"),
@@ -597,10 +602,16 @@ def _check_consistency(study):
     if t.threshold_cv and (t.threshold_cv < 2 or not t.threshold_class):
         raise RecipeError(f"{source}: [training] threshold_cv = {t.threshold_cv} needs "
                           "threshold_cv >= 2 (0 for one held-out split) and a threshold_class")
-    if f.align != "none" and study.training.threshold_class:
-        raise RecipeError(f"{source}: [features] align = {f.align!r} and [training] "
-                          "threshold_class cannot be combined: the threshold is tuned on "
-                          "held-out training windows, predicted without their subjects")
+    for key in ("align", "scale"):
+        if getattr(f, key) != "none" and study.training.threshold_class:
+            raise RecipeError(f"{source}: [features] {key} = {getattr(f, key)!r} and "
+                              "[training] threshold_class cannot be combined: the threshold is "
+                              "tuned on held-out training windows, predicted without their "
+                              "subjects")
+    if f.scale != "none" and (f.input != "features" or f.steps > 1):
+        raise RecipeError(f"{source}: [features] scale = {f.scale!r} scales feature vectors: "
+                          f"it needs input = 'features' and steps = 1, not input = {f.input!r}, "
+                          f"steps = {f.steps}")
     if IMBALANCE[imbalance].feature_vectors and (f.input != "features" or f.steps > 1):
         allowed = ", ".join(repr(i) for i in IMBALANCE if not IMBALANCE[i].feature_vectors)
         raise RecipeError(f"{source}: [training] imbalance = {imbalance!r} resamples feature "

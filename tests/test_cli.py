@@ -142,7 +142,8 @@ def test_bad_recipe_fails_before_work(tmp_path, capsys):
     assert not (tmp_path / "run").exists()
 
 
-def test_split_errors_before_loading(tmp_path, capsys):
+def test_split_errors_before_loading(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     args = ["run", RECIPE, "--data-dir", str(tmp_path), "--partial"]
     assert main(args + ["--set", "split.train=['100']", "--set", "split.test=['100', '103']"]) == 2
     assert "[split] on both sides: 100" in capsys.readouterr().err
@@ -150,9 +151,14 @@ def test_split_errors_before_loading(tmp_path, capsys):
     assert "split] train = 'url': mitdb has no such list" in capsys.readouterr().err
 
 
-def test_empty_data_dir_names_the_folders(tmp_path, capsys):
+def test_empty_data_dir_names_the_folders(tmp_path, capsys, monkeypatch):
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)  # the default --out is runs/ under the working folder
     assert main(["run", RECIPE, "--data-dir", str(tmp_path), "--partial"] + QUICK) == 2
     assert str(tmp_path / "mitdb") in capsys.readouterr().err
+    # a run that failed before any fit leaves nothing behind: no partial folder, no lock
+    assert [p.name for p in (work / "runs").iterdir()] == []
 
 
 def test_report_and_compare_name_a_folder_that_is_not_a_run(tmp_path, capsys):

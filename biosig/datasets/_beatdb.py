@@ -82,7 +82,7 @@ class _BeatDatabase(PhysioNetSource):
         return [self.load_record(record, channels=channels, sfreq=sfreq)]
 
     def load_record(self, record, *, channels=None, sfreq=None):
-        """Load one record with its reference beat annotations.
+        """Load one record with its reference beat annotations (``Recording.beats``).
 
         Parameters
         ----------
@@ -94,9 +94,9 @@ class _BeatDatabase(PhysioNetSource):
             None.
         sfreq : float | None
             Resample the signals to this rate in Hz with
-            :meth:`mne.io.Raw.resample`. Annotation onsets (seconds) are kept,
-            so :meth:`Recording.annotation_samples` gives indices at the new
-            rate. None keeps the stored rate.
+            :meth:`mne.io.Raw.resample`. Annotation and beat onsets (seconds)
+            are kept, so :meth:`Recording.annotation_onsets` gives indices at
+            the new rate. None keeps the stored rate.
 
         Returns
         -------

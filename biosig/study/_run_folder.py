@@ -22,7 +22,8 @@ class RunFolder:
     The partial folder ``.<name>.partial`` beside ``out`` holds every
     finished job; it is renamed to ``out`` when the run is complete, so a
     failed run leaves no run folder, and the partial folder (hidden) lets
-    ``resume=True`` carry on from the jobs already done. A lock file
+    ``resume=True`` carry on from the jobs already done. A run that fails
+    before any job is done (missing data, a bad split) leaves nothing. A lock file
     ``.<name>.lock`` is held for the whole run: a second run with the same
     ``out`` stops at once and says so.
 
@@ -78,10 +79,15 @@ class RunFolder:
         os.replace(self.partial, self.out)
 
     def __exit__(self, *exc):
+        # A run that failed before any job finished has nothing to resume: it leaves nothing.
+        nothing_done = (exc[0] is not None and self._lock is not None
+                        and not any((self.partial / "jobs").glob("*.npz")))
+        if nothing_done:
+            shutil.rmtree(self.partial, ignore_errors=True)
         if self._lock is not None:
             fcntl.flock(self._lock, fcntl.LOCK_UN)
             self._lock.close()
-            if exc[0] is None:
+            if exc[0] is None or nothing_done:
                 self._lock_path.unlink(missing_ok=True)
         return False
 

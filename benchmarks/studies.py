@@ -10,18 +10,21 @@ they are context, not a like-for-like comparison, unless the protocols match.
 **Goals.** Where an issue sets a target for a study (``GOALS``), its row says
 the target and whether the run met it.
 
-**Peers** (``--peers``): braindecode's EEGNet, trained by braindecode's own
-loop (``EEGClassifier``, a skorch net) on exactly the windows and folds of
-``motor_imagery_eegmmi`` (the same store, the same group 5-fold by subject),
-with the recipe's settings where braindecode has them: EEGNet-8,2 with the
-recipe's kernel and dropout, the paper's max-norm classifier, Adam at 1e-3,
-batch 64, balanced class weights in the loss, at most ``training.epochs``
-epochs with early stopping (patience ``training.patience``, best weights
-restored) on 20 % of the training subjects drawn as biosig draws them, and
-each channel standardised on the training windows as biosig's network does.
-Its accuracy (interval by subject) and wall time are printed beside biosig's
-EEGNet run. braindecode imports without a loadable torchaudio through a
-stand-in (``_braindecode.py``).
+**Peers** (``--peers``): braindecode's EEGNet and ATCNet, trained by
+braindecode's own loop (``EEGClassifier``, a skorch net) on exactly the
+windows and folds of ``motor_imagery_eegmmi`` (the same store, the same group
+5-fold by subject), with the recipe's settings where braindecode has them:
+EEGNet-8,2 with the recipe's kernel and dropout and the paper's max-norm
+classifier; ATCNet at braindecode's defaults (the paper's), which it shrinks
+for windows shorter than 616 samples; Adam at 1e-3, batch 64, balanced class
+weights in the loss, at most ``training.epochs`` epochs with early stopping
+(patience ``training.patience``, best weights restored) on 20 % of the
+training subjects drawn as biosig draws them, and each channel standardised on
+the training windows as biosig's networks do. Each peer's accuracy (interval
+by subject) and wall time are printed beside biosig's run of the same
+network on the same folds (for ATCNet, the recipe with ``model = {name =
+"atcnet"}``, run here). braindecode imports without a loadable torchaudio
+through a stand-in (``_braindecode.py``).
 """
 
 import argparse
@@ -70,6 +73,8 @@ GOALS = {
     "arrhythmia_mitbih_dbn": _DE_CHAZAL, "arrhythmia_mitbih_dbn_selected": _DE_CHAZAL,
 }
 PEER_STUDY = "motor_imagery_eegmmi"
+#: The networks trained by braindecode beside biosig's, and biosig's model table for each.
+PEERS = {"eegnet": None, "atcnet": {"name": "atcnet"}}
 
 
 def _cell(ci):
@@ -88,7 +93,10 @@ def main(argv=None):
     parser.add_argument("--set", dest="overrides", action="append", default=[],
                         metavar="KEY=VALUE", help="override a key of every recipe run")
     parser.add_argument("--peers", action="store_true",
-                        help=f"also train braindecode's EEGNet on {PEER_STUDY}'s windows and folds")
+                        help=f"also train braindecode's networks on {PEER_STUDY}'s windows and "
+                             "folds")
+    parser.add_argument("--peer-models", nargs="+", choices=sorted(PEERS), default=list(PEERS),
+                        help="the peers' networks (default: all)")
     parser.add_argument("--peer-subjects", nargs="+", metavar="ID",
                         help="the peer's subjects (default: the recipe's, those here)")
     args = parser.parse_args(argv)
@@ -168,36 +176,76 @@ def _selection(out):
 
 
 def _peer_rows(args, rows):
-    """braindecode's EEGNet on the windows and folds of PEER_STUDY, as table rows."""
-    from biosig.study import load_recipe
+    """braindecode's networks on the windows and folds of PEER_STUDY, as table rows."""
+    from biosig.study import load_recipe, run_study
 
     overrides = ([f"{k}={v}" for k, v in QUICK.items() if k.startswith("training.")]
                  if args.quick else [])
     if args.peer_subjects:
         overrides.append(f"dataset.subjects={json.dumps(args.peer_subjects)}")
-    recipe = load_recipe(ROOT / "recipes" / f"{PEER_STUDY}.toml", overrides + args.overrides)
-    row = {"study": f"{PEER_STUDY} (braindecode peer)"}
-    try:
-        peer = eegnet_peer(recipe, args.data_dir)
-    except ImportError as err:
-        row.update(protocol="not run: braindecode does not import", note=str(err)[:90])
-        return [row]
-    ours = next((r for r in rows if r["study"] == PEER_STUDY and "wall_s" in r), None)
-    row.update(protocol=peer["protocol"], accuracy=_cell(peer["accuracy"]),
-               extra=(f"braindecode {peer['version']} {peer['class']}, skorch loop, "
-                      f"{peer['params']} trainable parameters; epochs per fold "
-                      f"{peer['epochs']}"),
-               wall_s=peer["wall_s"])
-    if ours is not None:
-        ratio = peer["wall_s"] / ours["wall_s"]
-        row["note"] = (f"wall time: biosig {ratio:.2f}x faster" if ratio >= 1 else
-                       f"wall time: braindecode {1 / ratio:.2f}x faster")
-    print(pd.DataFrame([row]).to_string(index=False), flush=True)
-    return [row]
+    out = []
+    for network in args.peer_models:
+        model = PEERS[network]
+        recipe = load_recipe(ROOT / "recipes" / f"{PEER_STUDY}.toml", overrides + args.overrides)
+        if model is not None:
+            recipe = recipe.override({"model": model})
+        name = PEER_STUDY if model is None else f"{PEER_STUDY} ({network}, biosig)"
+        ours = next((r for r in rows if r["study"] == name and "wall_s" in r), None)
+        if ours is None and model is not None:  # biosig's run of this network, same folds
+            started = time.perf_counter()
+            with tempfile.TemporaryDirectory() as tmp:
+                run = run_study(recipe, data_dir=args.data_dir, out=Path(tmp) / "run",
+                                partial=True, progress=False)
+                ci = json.loads((run / "metrics.json").read_text())["metrics"]["ci95"]
+            ours = {"study": name, "protocol": "the same windows and folds",
+                    "accuracy": _cell(ci["accuracy"]),
+                    "wall_s": round(time.perf_counter() - started, 1)}
+            print(pd.DataFrame([ours]).to_string(index=False), flush=True)
+            out.append(ours)
+        row = {"study": f"{PEER_STUDY} ({network}, braindecode peer)"}
+        try:
+            peer = braindecode_peer(recipe, args.data_dir, network)
+        except ImportError as err:
+            row.update(protocol="not run: braindecode does not import", note=str(err)[:90])
+            out.append(row)
+            continue
+        row.update(protocol=peer["protocol"], accuracy=_cell(peer["accuracy"]),
+                   extra=(f"braindecode {peer['version']} {peer['class']}, skorch loop, "
+                          f"{peer['params']} trainable parameters; epochs per fold "
+                          f"{peer['epochs']}"),
+                   wall_s=peer["wall_s"])
+        if ours is not None:
+            ratio = peer["wall_s"] / ours["wall_s"]
+            row["note"] = (f"wall time: biosig {ratio:.2f}x faster" if ratio >= 1 else
+                           f"wall time: braindecode {1 / ratio:.2f}x faster")
+        print(pd.DataFrame([row]).to_string(index=False), flush=True)
+        out.append(row)
+    return out
 
 
-def eegnet_peer(study, data_dir):
-    """Train braindecode's EEGNet by its own loop on ``study``'s windows and folds.
+def _eegnet(braindecode, study, shape, n_classes, sfreq):
+    model = study.model.params
+    return braindecode.models.EEGNet(
+        n_chans=shape[0], n_outputs=n_classes, n_times=shape[1],
+        F1=model.get("F1", 8), D=model.get("D", 2), F2=model.get("F2", 16),
+        kernel_length=model.get("kernel_length", 64), drop_prob=model.get("dropout", 0.25),
+        final_layer_with_constraint=True)
+
+
+def _atcnet(braindecode, study, shape, n_classes, sfreq):
+    import warnings
+
+    with warnings.catch_warnings():  # "n_times is smaller than the minimum": it shrinks itself
+        warnings.simplefilter("ignore", UserWarning)
+        return braindecode.models.ATCNet(n_chans=shape[0], n_outputs=n_classes,
+                                         n_times=shape[1], sfreq=sfreq)
+
+
+_PEER_MODULES = {"eegnet": _eegnet, "atcnet": _atcnet}
+
+
+def braindecode_peer(study, data_dir, network="eegnet"):
+    """Train a braindecode network by braindecode's own loop on ``study``'s windows and folds.
 
     Returns
     -------
@@ -240,7 +288,7 @@ def eegnet_peer(study, data_dir):
     X = np.asarray(windows.X, dtype=np.float32)  # read once; every fold indexes it
     classes, y_all = np.unique(np.asarray(windows.y), return_inverse=True)
     groups = np.asarray(windows.groups).astype(str)
-    model, training = study.model.params, study.training
+    training = study.training
     predicted = np.empty(len(y_all), int)
     epochs = []
     for k, fold in enumerate(folds):
@@ -256,11 +304,8 @@ def eegnet_peer(study, data_dir):
 
         weight = compute_class_weight("balanced", classes=np.arange(len(classes)), y=y_all[fit])
         torch.manual_seed(training.seed + k)
-        module = braindecode.models.EEGNet(
-            n_chans=X.shape[1], n_outputs=len(classes), n_times=X.shape[2],
-            F1=model.get("F1", 8), D=model.get("D", 2), F2=model.get("F2", 16),
-            kernel_length=model.get("kernel_length", 64), drop_prob=model.get("dropout", 0.25),
-            final_layer_with_constraint=True)
+        module = _PEER_MODULES[network](braindecode, study, X.shape[1:], len(classes),
+                                         windows.sfreq)
         net = braindecode.EEGClassifier(
             module, criterion=torch.nn.CrossEntropyLoss,
             criterion__weight=torch.tensor(weight, dtype=torch.float32),

@@ -179,7 +179,7 @@ def _header_metadata(comments):
 
 
 def _read_annotations(record_path, extension, fs, duration_s):
-    """Read one annotation file; return its samples, labels, notes and onsets in seconds."""
+    """Read one annotation file; return its labels, notes and onsets in seconds."""
     ann_path = Path(f"{record_path}.{extension}")
     if not ann_path.exists():
         others = sorted(p.name for p in ann_path.parent.glob(f"{ann_path.stem}*")
@@ -189,12 +189,7 @@ def _read_annotations(record_path, extension, fs, duration_s):
     if ann_path.stat().st_size == 0:
         raise ValueError(f"{ann_path}: empty annotation file (a WFDB annotation file with no "
                          "annotation still holds its end mark)")
-    try:
-        sample, symbol, aux, fs = read_mit_annotations(record_path, extension, fs)
-    except ValueError:
-        raise
-    except Exception as err:
-        raise ValueError(f"{ann_path}: unreadable WFDB annotation file: {err}") from err
+    sample, symbol, aux, fs = read_mit_annotations(record_path, extension, fs)
     if any(not isinstance(s, str) for s in symbol):
         raise ValueError(f"{ann_path}: annotation codes with no label (neither standard nor "
                          "defined in the file)")
@@ -248,9 +243,9 @@ def read_wfdb(record_path, annotation="auto", *, channels=None, subject=None,
         noise, signal quality, ...) are MNE annotations of ``raw``, a note
         appended: ``"+(AFIB"`` marks the start of atrial fibrillation, ``"~"``
         noise, ``"|"`` an isolated artefact. ``Recording.annotations`` holds
-        both. ``metadata`` holds the
-        header's comment lines (``"comments"``) and their ``key: value`` pairs
-        (CinC's ``Age``, ``Sex``, ``Dx``; PTB's clinical summary).
+        both. ``metadata`` holds the header's comment lines (``"comments"``)
+        and their ``key: value`` pairs (CinC's ``Age``, ``Sex``, ``Dx``; PTB's
+        clinical summary).
 
     Raises
     ------

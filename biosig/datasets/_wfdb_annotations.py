@@ -98,11 +98,20 @@ def read_mit_annotations(record_path, extension, fs):
         Each annotation's note, ``""`` where it has none.
     fs_ : float
         The rate the samples count in.
+
+    Raises
+    ------
+    ValueError
+        Naming the file, when it is damaged (see :func:`_decode_words`), holds
+        codes with no label, or defines what ``wfdb.rdann`` cannot read.
     """
     ann_path = Path(f"{record_path}.{extension}")
     samples, codes, notes = _decode_words(ann_path, ann_path.read_bytes())
     if any(c == _NOTE and s == 0 for c, s in zip(codes, samples)):  # the file's definitions
-        ann = wfdb.rdann(str(record_path), extension)
+        try:
+            ann = wfdb.rdann(str(record_path), extension)
+        except Exception as err:
+            raise ValueError(f"{ann_path}: unreadable WFDB annotation file: {err}") from err
         return (np.asarray(ann.sample, dtype=np.int64), list(ann.symbol),
                 list(ann.aux_note or [""] * len(ann.sample)), ann.fs)
     keep = [k for k, c in enumerate(codes) if c]  # code 0 (NOTQRS) only moves the time

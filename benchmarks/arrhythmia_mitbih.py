@@ -13,7 +13,8 @@ Run on purpose, not in the unit tests::
 2. QRS detection (``--detection``): GQRS and XQRS on lead MLII of every
    MIT-BIH record present (48 when all are), matched beat by beat to the
    reference beats within 150 ms (ANSI/AAMI EC57), pooled Se and +P.
-3. Runs ``recipes/arrhythmia_mitbih.toml`` on the DS1/DS2 records present
+3. Runs ``recipes/arrhythmia_mitbih.toml`` (``--recipe``: another of
+   ``recipes/``, e.g. ``arrhythmia_mitbih_dbn``) on the DS1/DS2 records present
    (reduced protocol when some are missing) and prints per-class Se, +P and F1
    beside the published full-DS2 figures; with ``--detected`` also on beats
    cut at the detected R peaks (``windows.peaks = "detected"``). Beside the
@@ -168,7 +169,7 @@ def _rows(name, m):
 
 
 def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, peaks="annotated",
-                   inner=None, seed=None):
+                   inner=None, seed=None, recipe_name="arrhythmia_mitbih"):
     from biosig.datasets import MITBIHArrhythmia
     from biosig.study import load_recipe, run_study
 
@@ -181,7 +182,7 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, pea
     if records:  # a reduced protocol on named records of each side
         overrides += [f"split.train={[r for r in MITBIHArrhythmia.DS1 if r in records]}",
                       f"split.test={[r for r in MITBIHArrhythmia.DS2 if r in records]}"]
-    recipe = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml", overrides)
+    recipe = load_recipe(ROOT / "recipes" / f"{recipe_name}.toml", overrides)
     with tempfile.TemporaryDirectory() as tmp:
         start = time.perf_counter()
         out = run_study(recipe, data_dir=data_dir, out=Path(tmp) / "run", partial=True,
@@ -190,7 +191,7 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, pea
         result = json.loads((out / "metrics.json").read_text())
     header, m = result["header"], result["metrics"]
     reduced = header["reduced_protocol"] or len(header["test_records"]) < len(MITBIHArrhythmia.DS2)
-    print(f"\n## Accuracy on {peaks} beats, DS1 → DS2 "
+    print(f"\n## {recipe_name}: accuracy on {peaks} beats, DS1 → DS2 "
           f"({'REDUCED: ' if reduced else ''}"
           f"train {', '.join(header['train_records'])}; test {', '.join(header['test_records'])})")
     print(f"backend {header['keras_backend']}, {header['epochs_trained']} epochs, {wall:.0f} s")
@@ -216,7 +217,8 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, pea
     return {"metrics": m, "header": header, "wall_s": wall}
 
 
-def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None):
+def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None,
+                recipe_name="arrhythmia_mitbih"):
     """The recipe's score in a patient-grouped cross-validation on DS1 alone (DS2 unread)."""
     import tomli_w
 
@@ -229,7 +231,7 @@ def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None):
         import tomli as tomllib
 
     ds1 = [r for r in MITBIHArrhythmia.DS1 if not records or r in records]
-    recipe = tomllib.loads((ROOT / "recipes" / "arrhythmia_mitbih.toml").read_text())
+    recipe = tomllib.loads((ROOT / "recipes" / f"{recipe_name}.toml").read_text())
     recipe["dataset"]["subjects"] = ds1
     recipe["split"] = {"kind": "group_kfold", "n_splits": n_folds, "shuffle": True,
                        "groups": "record", "guard_by": "subject"}  # 201/202: 202 is DS2
@@ -237,7 +239,7 @@ def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None):
     if bootstrap is not None:
         overrides.append(f"training.bootstrap={bootstrap}")
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "arrhythmia_mitbih_inner.toml"
+        path = Path(tmp) / f"{recipe_name}_inner.toml"
         path.write_text(tomli_w.dumps(recipe))
         start = time.perf_counter()
         out = run_study(load_recipe(path, overrides), data_dir=data_dir, out=Path(tmp) / "run",
@@ -254,6 +256,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", default=os.environ.get("BIOSIG_DATA"),
                         help="data folder (default: $BIOSIG_DATA)")
+    parser.add_argument("--recipe", default="arrhythmia_mitbih",
+                        help="the recipe of recipes/ to score (default: arrhythmia_mitbih)")
     parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best is kept)")
     parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
@@ -295,15 +299,16 @@ def main(argv=None):
                                                [r for r in every if r not in ds.missing(every)])
     if not args.skip_accuracy and args.inner_folds:
         results["inner_ds1"] = bench_inner(args.data_dir, args.epochs, args.inner_folds,
-                                           args.records, args.bootstrap)
+                                           args.records, args.bootstrap, args.recipe)
     if not args.skip_accuracy:
         results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown,
                                              args.records, args.bootstrap,
-                                             inner=results.get("inner_ds1"))
+                                             inner=results.get("inner_ds1"),
+                                             recipe_name=args.recipe)
         if args.detected:
             results["accuracy_detected"] = bench_accuracy(
                 args.data_dir, args.epochs, args.markdown, args.records, args.bootstrap,
-                peaks="detected")
+                peaks="detected", recipe_name=args.recipe)
     if not args.skip_accuracy and args.seeds:
         results["seeds"] = bench_seeds(args, results["accuracy"])
     if args.json:
@@ -314,13 +319,16 @@ def bench_seeds(args, shipped):
     """The shipped recipe's DS2 figures over several seeds: their mean, spread and range."""
     from biosig.study import load_recipe
 
-    shipped_seed = load_recipe(ROOT / "recipes" / "arrhythmia_mitbih.toml").training.seed
+    shipped_seed = load_recipe(ROOT / "recipes" / f"{args.recipe}.toml").training.seed
     runs = {shipped_seed: shipped["metrics"]}
     for seed in args.seeds:
         if seed not in runs:
             runs[seed] = bench_accuracy(args.data_dir, args.epochs, False, args.records,
-                                        args.bootstrap, seed=seed)["metrics"]
-    rows = {"SVEB F1": [m["per_class"]["S"]["f1"] for m in runs.values()],
+                                        args.bootstrap, seed=seed,
+                                        recipe_name=args.recipe)["metrics"]
+    rows = {"SVEB Se": [m["per_class"]["S"]["sensitivity"] for m in runs.values()],
+            "SVEB +P": [m["per_class"]["S"]["ppv"] for m in runs.values()],
+            "SVEB F1": [m["per_class"]["S"]["f1"] for m in runs.values()],
             "VEB F1": [m["per_class"]["V"]["f1"] for m in runs.values()],
             "macro F1": [m["macro_f1"] for m in runs.values()]}
     print(f"\n## Spread over seeds {', '.join(map(str, runs))} (DS2, same settings)")

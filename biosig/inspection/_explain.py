@@ -217,6 +217,10 @@ def explain_run(run_dir, method="integrated_gradients", n_windows=32, *, data_di
     if not run.is_dir():
         raise FileNotFoundError(f"{run}: no such run folder")
     header, _, _ = _read(run)
+    if (run / "model.joblib").is_file():
+        raise ValueError(f"{run / 'model.joblib'}: this run's model is not one network (a "
+                         "classical model, or an ensemble of networks, [training] ensemble): "
+                         "explain reads one network's model.keras")
     model_path = _need(run / "model.keras", "the saved model; biosig run writes it")
     frame = pd.read_csv(_need(run / "predictions.csv", "the tested windows"),
                         dtype={"record": str, "subject": str, "fold": str, "true": str})

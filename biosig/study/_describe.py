@@ -36,6 +36,10 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
             "Feature vectors scaled per subject, without labels: each subject's on its own "
             "median and interquartile range, a test subject's on its own test windows."]),
         MODELS[study.model.name].describe(study),
+        *([] if study.training.ensemble == 1 else [
+            f"Ensemble: {study.training.ensemble} networks, trained with seeds "
+            f"{study.training.seed} to {study.training.seed + study.training.ensemble - 1}; "
+            "their class probabilities averaged."]),
         *SPLITS[study.split.kind].describe(study, sides, n_folds, unit),
     ]
     if study.split.per_subject and not SPLITS[study.split.kind].traits.get("sessions"):

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from ..training import predict_with_threshold
 from ._data import model_view
 from ._keys import RecipeError
-from ._pipeline import SUBJECT, WindowInfo, fitted_model, make_estimator
+from ._pipeline import SUBJECT, WindowInfo, ensemble_members, fitted_model, make_estimator
 from ._score import vote
 from ._splits import SPLITS, unit_groups
 
@@ -136,12 +136,13 @@ def run_job(job, folder, progress):
     else:
         pred = classes[np.argmax(proba, axis=1)]
     model = fitted_model(estimator)
+    first = ensemble_members(model)[0]  # an ensemble's first network: its curves and inputs
     result = {
         "key": job.key, "test": np.asarray(job.test), "proba": np.asarray(proba, np.float64),
         "pred": np.asarray(pred).astype(str), "classes": classes.astype(str),
         "threshold": float(getattr(estimator, "threshold_", np.nan)),
-        "history": getattr(model, "history_", {}), "n_train": int(len(job.train)),
-        "n_features": _n_features(job.study, view, model), "fit_time": float(fit_time),
+        "history": getattr(first, "history_", {}), "n_train": int(len(job.train)),
+        "n_features": _n_features(job.study, view, first), "fit_time": float(fit_time),
     }
     jobs = Path(folder) / "jobs"
     jobs.mkdir(exist_ok=True)

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from sklearn import config_context
+from sklearn.base import clone
+from sklearn.ensemble import VotingClassifier
 
 from ._inputs import INPUTS
 from ._keys import RecipeError
@@ -39,10 +41,15 @@ def _model(study, window_shape=None, callbacks=None, sfreq=None):
     if callbacks:
         params["callbacks"] = list(callbacks)
     model = option.build(**{k: v for k, v in params.items() if k in accepted})
-    if "groups" not in inspect.signature(model.fit).parameters:
+    if "groups" in inspect.signature(model.fit).parameters:
+        with config_context(enable_metadata_routing=True):
+            model = model.set_fit_request(groups=True)
+    n, seed = study.training.ensemble, study.training.seed
+    if n == 1:
         return model
-    with config_context(enable_metadata_routing=True):
-        return model.set_fit_request(groups=True)
+    # clone keeps each member's metadata requests (its early-stopping groups)
+    return VotingClassifier([(f"seed_{s}", clone(model).set_params(random_state=s))
+                             for s in range(seed, seed + n)], voting="soft")
 
 
 def _per_subject(name, transformer):
@@ -107,6 +114,11 @@ def fitted_model(estimator):
     if hasattr(estimator, "estimator_"):
         estimator = estimator.estimator_
     return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
+
+
+def ensemble_members(model):
+    """The networks of a fitted model: its members for an ensemble, else the model itself."""
+    return list(model.estimators_) if isinstance(model, VotingClassifier) else [model]
 
 
 def check_model_fits(study, n_channels, n_samples):

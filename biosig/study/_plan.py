@@ -100,7 +100,12 @@ class ModelPlan:
 
 @dataclass(frozen=True)
 class Training:
-    """``[training]``: the training budget, the imbalance setting and the seed."""
+    """``[training]``: the training budget, the imbalance setting and the seed.
+
+    ``ensemble = N`` trains N networks with seeds ``seed`` ... ``seed + N - 1``
+    and averages their class probabilities (scikit-learn's soft
+    :class:`~sklearn.ensemble.VotingClassifier`).
+    """
 
     epochs: int = 30
     batch_size: int = 64
@@ -112,6 +117,7 @@ class Training:
     threshold_cv: int = 0
     bootstrap: int = 1000
     seed: int = 0
+    ensemble: int = 1
 
 
 @dataclass(frozen=True)
@@ -320,7 +326,7 @@ _SCHEMA = {
                  "imbalance": Key((str,), "class_weight", IMBALANCE.choices()),
                  "threshold_class": Key((str,), ""), "threshold_cv": Key((int,), 0),
                  "bootstrap": Key((int,), 1000),
-                 "seed": Key((int,), 0)},
+                 "seed": Key((int,), 0), "ensemble": Key((int,), 1)},
     "split": {"kind": required((str,), SPLITS.choices()),
               "groups": Key((str,), "subject", ("subject", "record")),
               "guard_by": Key((str,), "", ("", "subject", "record", "none")),
@@ -599,6 +605,11 @@ def _check_consistency(study):
                           f"{unsupported[0]}, which [model] name = {name!r} does not have; "
                           f"allowed values: {allowed}")
     t = study.training
+    if t.ensemble < 1 or (t.ensemble > 1 and not MODELS[name].network):
+        raise RecipeError(f"{source}: [training] ensemble = {t.ensemble}: an ensemble is of "
+                          "1 or more networks, each from its own seed"
+                          + ("" if t.ensemble < 1 else
+                             f"; [model] name = {name!r} is not a network"))
     if t.threshold_cv and (t.threshold_cv < 2 or not t.threshold_class):
         raise RecipeError(f"{source}: [training] threshold_cv = {t.threshold_cv} needs "
                           "threshold_cv >= 2 (0 for one held-out split) and a threshold_class")

@@ -62,7 +62,8 @@ def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(mitdb_subset, t
     data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
     header, metrics, pred = _run("arrhythmia_mitbih_dbn", data, tmp_path / "run",
                                  "training.epochs=3", "model.pretrain_epochs=1",
-                                 "training.imbalance='smote'", partial=True)
+                                 "training.imbalance='smote'", "training.ensemble=1",
+                                 partial=True)
     assert header["train_records"] == ["101", "106", "208", "209"]
     assert set(pred["record"]) == set(header["test_records"]) == {"100", "105", "200", "233"}
     counts = header["class_counts"]["train"]
@@ -79,6 +80,7 @@ def test_mitdb_dbn_s_threshold_tuned_out_of_fold_on_the_training_side(mitdb_subs
     header, metrics, pred = _run("arrhythmia_mitbih_dbn", data, tmp_path / "run",
                                  "training.epochs=3", "model.pretrain_epochs=1",
                                  "training.threshold_class='S'", "training.threshold_cv=3",
+                                 "training.ensemble=1",
                                  "features.tabular=['rr', 'beat_morphology']", partial=True)
     beat = np.zeros((2, 1, 252), np.float32)  # 0.7 s at 360 Hz
     n_wavelet = WaveletFeatures("db4", 4).fit(beat).transform(beat).shape[1]

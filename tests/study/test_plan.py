@@ -28,10 +28,13 @@ def test_shipped_recipes_resolve_and_build(path):
     study = load_recipe(path)
     assert isinstance(study, Study) and study.name == path.stem
     model = _model(study)
-    assert type(model).__name__ == MODELS[study.model.name].class_name
-    if MODELS[study.model.name].network:  # the tangent-space model has no epochs
-        assert model.epochs == study.training.epochs
-    assert model.random_state == study.training.seed
+    members = [m for _, m in model.estimators] if hasattr(model, "estimators") else [model]
+    assert len(members) == study.training.ensemble
+    for k, model in enumerate(members):  # an ensemble's members: seed, seed + 1, ...
+        assert type(model).__name__ == MODELS[study.model.name].class_name
+        if MODELS[study.model.name].network:  # the tangent-space model has no epochs
+            assert model.epochs == study.training.epochs
+        assert model.random_state == study.training.seed + k
     assert load_recipe(path).to_dict() == study.to_dict()  # the plan writes back as read
 
 

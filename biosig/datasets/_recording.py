@@ -99,8 +99,9 @@ class Recording:
 
         Where beats are kept apart (:attr:`beats`), they are merged here into a
         new :class:`~mne.Annotations` in time order, at MNE's cost per
-        annotation; ``raw.set_annotations(recording.annotations)`` puts them
-        on the Raw, e.g. to see them in ``raw.plot()``.
+        annotation (so changing it changes nothing: change ``raw.annotations``
+        or ``beats``); ``raw.set_annotations(recording.annotations)`` puts
+        them on the Raw, e.g. to see them in ``raw.plot()``.
         """
         annotations = self.raw.annotations
         if self.beats is None or not len(self.beats.onset):

@@ -120,15 +120,17 @@ class Recording:
         -------
         labels : ndarray of object, shape (n_annotations,)
         samples : ndarray of int64, shape (n_annotations,)
-            In time order (ties keep the Raw's annotations first).
+            In the order of :attr:`annotations`: by onset, then duration, the
+            Raw's before the beats.
         """
         annotations = self.raw.annotations
         labels = np.asarray(annotations.description, dtype=object)
         onset = np.asarray(annotations.onset, dtype=float)
         if self.beats is not None:
             labels = np.concatenate([labels, np.asarray(self.beats.symbol, dtype=object)])
+            duration = np.concatenate([annotations.duration, np.zeros(len(self.beats.onset))])
             onset = np.concatenate([onset, self.beats.onset])
-            order = np.argsort(onset, kind="stable")
+            order = np.lexsort((duration, onset))  # stable, as MNE's sort
             labels, onset = labels[order], onset[order]
         samples = self.raw.time_as_index(onset, use_rounding=True,
                                          origin=annotations.orig_time)

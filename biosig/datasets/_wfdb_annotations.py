@@ -56,6 +56,9 @@ def _decode_words(ann_path, data):
             if not labels:
                 raise ValueError(f"{ann_path}: modifier code {code} before any annotation")
             if code == _AUX:
+                if value > 255:  # one byte holds a note's length (WFDB's writers, wfdb.rdann)
+                    raise ValueError(f"{ann_path}: a note (AUX) of {value} bytes at word {i}; "
+                                     "notes hold at most 255")
                 end = i + 1 + (value + 1) // 2
                 if end >= n:
                     break

@@ -136,6 +136,8 @@ def check_model_fits(study, n_channels, n_samples):
         return
     shape = INPUTS[f.input].shape(study, n_channels, n_samples)
     model = _model(study)
+    if isinstance(model, VotingClassifier):  # an ensemble: its members share one shape
+        model = model.estimators[0][1]
     keys = "length" if study.windows.sampler == "sliding" else "tmin/tmax"
     windows = np.random.default_rng(0).standard_normal((2, *shape)).astype(np.float32)
     try:

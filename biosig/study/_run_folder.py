@@ -41,6 +41,7 @@ class RunFolder:
         self.partial = self.out.with_name(f".{self.out.name}.partial")
         self._lock_path = self.out.with_name(f".{self.out.name}.lock")
         self._lock = None
+        self._publishing = False
 
     def __enter__(self):
         if self.out.exists() and any(self.out.iterdir()):
@@ -72,6 +73,7 @@ class RunFolder:
 
     def publish(self):
         """Move the finished run into place (the partial folder's job files go)."""
+        self._publishing = True  # from here on, a failure keeps the partial folder
         shutil.rmtree(self.partial / "jobs", ignore_errors=True)
         (self.partial / _PLAN).unlink(missing_ok=True)
         if self.out.exists():
@@ -81,6 +83,7 @@ class RunFolder:
     def __exit__(self, *exc):
         # A run that failed before any job finished has nothing to resume: it leaves nothing.
         nothing_done = (exc[0] is not None and self._lock is not None
+                        and not self._publishing
                         and not any((self.partial / "jobs").glob("*.npz")))
         if nothing_done:
             shutil.rmtree(self.partial, ignore_errors=True)

@@ -55,11 +55,16 @@ class EventSampler(Sampler):
             ``onset`` (seconds from the recording start), ``event``, and one
             boolean column per mark.
         """
-        present = sorted(set(self.events) & set(recording.annotations.description))
+        # every annotation, beats kept beside the Raw (Recording.beats) included
+        labels, samples = recording.annotation_onsets()
+        present = sorted(set(self.events) & set(labels))
         if not present:
             return None
         codes = {desc: i + 1 for i, desc in enumerate(present)}
-        events, _ = mne.events_from_annotations(recording.raw, event_id=codes, verbose=False)
+        chosen = np.fromiter((label in codes for label in labels), dtype=bool, count=len(labels))
+        events = np.column_stack([samples[chosen] + recording.raw.first_samp,
+                                  np.zeros(chosen.sum(), dtype=np.int64),
+                                  [codes[label] for label in labels[chosen]]]).astype(np.int64)
         epochs = mne.Epochs(recording.raw, events, event_id=codes, tmin=self.tmin, tmax=self.tmax,
                             baseline=None, picks=self.channels, preload=True,
                             reject_by_annotation=False, verbose=False)
@@ -81,6 +86,8 @@ class EventSampler(Sampler):
 
     def _marked(self, recording, sample):
         """Whether an annotation of each mark overlaps each window."""
+        if not self.marks:
+            return {}
         sfreq = recording.sfreq
         ann = recording.annotations
         start = recording.annotation_samples(ann)

@@ -25,9 +25,14 @@ def test_round_trip_signals_units_and_annotations(make_record):
     labels, samples = rec.annotation_onsets()
     assert list(labels) == ["+(AFIB", "N", "V", "A", "N"]
     np.testing.assert_array_equal(samples, [50] + beats)
+    # at one onset, in MNE's order (by onset, then duration) in both ways of reading them
+    rec.raw.annotations.append(400 / 360, 1.0, "~")
+    assert list(rec.annotations.description) == list(rec.annotation_onsets()[0]) == [
+        "+(AFIB", "N", "V", "~", "A", "N"]
     # they follow a resampling, and a copy
     rec.raw.resample(180, verbose=False)
-    np.testing.assert_array_equal(rec.copy().annotation_onsets()[1], np.array([50] + beats) // 2)
+    np.testing.assert_array_equal(rec.copy().annotation_onsets()[1],
+                                  np.array([50, 100, 400, 400, 700, 1000]) // 2)
 
 
 def test_channel_selection_and_unknown_channel(make_record):

@@ -79,6 +79,8 @@ def test_notqrs_and_a_negative_skip_move_the_time_only(tmp_path):
     ([_word(1, 10), _word(63, 1), 0x0041, _word(63, 1), 0x0042, 0], b"",
      r"two notes \(AUX\) for the annotation at sample 10"),
     ([_word(45, 10), 0], b"", r"annotation codes \[45\] with no label"),
+    ([_word(1, 10), _word(63, 259)] + [0x4141] * 130 + [0], b"",
+     r"a note \(AUX\) of 259 bytes at word 1; notes hold at most 255"),
 ])
 def test_damaged_files_are_refused_by_name(tmp_path, words, tail, message):
     _write_words(tmp_path / "bad.atr", words, tail)

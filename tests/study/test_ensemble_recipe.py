@@ -1,5 +1,7 @@
 """[training] ensemble: N networks from consecutive seeds, their probabilities averaged."""
 
+from pathlib import Path
+
 import joblib
 import numpy as np
 import pytest
@@ -8,11 +10,12 @@ from sklearn.ensemble import VotingClassifier
 from sklearn.utils.metadata_routing import get_routing_for_object
 
 from biosig.models import CNN1DClassifier
-from biosig.study import RecipeError
+from biosig.study import RecipeError, load_recipe
 from biosig.study._execute import Job, run_job
-from biosig.study._pipeline import WindowInfo, make_estimator
+from biosig.study._pipeline import WindowInfo, check_model_fits, make_estimator
 from biosig.study._plan import validate
 
+RECIPES = Path(__file__).parents[2] / "recipes"
 RECIPE = {
     "study": {"name": "ensemble"},
     "dataset": {"source": "mitdb"},
@@ -36,6 +39,11 @@ def test_recipe_keys_and_refusals():
                                                                          ("seed_4", 4)]
     with config_context(enable_metadata_routing=True):  # each member splits by groups
         assert get_routing_for_object(model).consumes("fit", ["groups"]) == {"groups"}
+    check_model_fits(study, 1, 72)  # the members' network fits the windows
+    eegnet = load_recipe(RECIPES / "motor_imagery_eegmmi.toml",
+                         ["windows.tmax=0.1", "training.ensemble=2"])
+    with pytest.raises(RecipeError, match=r"'eegnet' .* does not fit windows of 17 samples"):
+        check_model_fits(eegnet, 64, 17)  # EEGNet's pools of 4 and 8 leave nothing
     with pytest.raises(RecipeError, match=r"ensemble = 0: an ensemble is of 1 or more networks"):
         _recipe(training={"ensemble": 0})
     with pytest.raises(RecipeError, match=r"'tangent_space' is not a network"):

@@ -113,6 +113,18 @@ def test_a_second_run_on_the_same_folder_stops_at_once(tmp_path, capsys):
     assert (out.with_name(".run.partial") / "jobs").is_dir()  # the first run's, untouched
 
 
+def test_a_failure_before_any_fit_leaves_nothing_one_while_publishing_keeps_the_run(tmp_path):
+    out = tmp_path / "run"
+    with pytest.raises(RuntimeError), RunFolder(out):
+        raise RuntimeError("no data")
+    assert list(tmp_path.iterdir()) == []  # no partial folder, no lock
+    with pytest.raises(OSError), RunFolder(out) as folder:
+        (folder.partial / "metrics.json").write_text("{}")
+        (out / "stray").mkdir(parents=True)  # put there while the run went on
+        folder.publish()
+    assert (folder.partial / "metrics.json").is_file()  # the finished run is not lost
+
+
 def test_inner_selection_jobs_read_only_the_training_side():
     from dataclasses import replace
 

@@ -42,3 +42,16 @@ def test_real_eegmmidb_run(data_dir):
     assert w.X.shape[1:] == (64, 641)
     first = int(w.meta["sample"].iloc[0])
     np.testing.assert_allclose(w.X[0], raw.get_data()[:, first:first + 641], rtol=1e-6)
+
+
+def test_beats_kept_beside_the_raw_are_events_too():
+    # an annotated ECG: the beats in Recording.beats, a rhythm change on the Raw
+    from biosig.datasets import BeatAnnotations
+
+    rec = _recording([2.0], ["+(AFIB"])
+    rec.beats = BeatAnnotations(np.array([1.0, 3.0, 5.0]), np.array(["N", "V", "N"], dtype=object))
+    w = EventSampler(-0.1, 0.1, {"V": "ventricular", "+(AFIB": "rhythm"},
+                     progress=False).sample([rec])
+    assert w.meta["event"].tolist() == ["+(AFIB", "V"]
+    np.testing.assert_array_equal(w.meta["sample"], [200, 300])
+    np.testing.assert_array_equal(w.X[1, 0], np.arange(290, 311))

@@ -131,8 +131,8 @@ def bench_detection(data_dir, records):
     for record in records:
         rec = source.load_record(record)
         lead = "MLII" if "MLII" in rec.ch_names else rec.ch_names[0]
-        symbols = np.asarray(rec.annotations.description)
-        reference = rec.annotation_samples()[np.isin(symbols, list(AAMI_EC57))]
+        symbols, samples = rec.annotation_onsets()
+        reference = samples[np.isin(symbols.astype(str), list(AAMI_EC57))]
         for detector, total in totals.items():
             start = time.perf_counter()
             peaks = detect_r_peaks(rec, lead, detector=detector)

@@ -169,11 +169,11 @@ def _rows(name, m):
 
 
 def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, peaks="annotated",
-                   inner=None, seed=None, recipe_name="arrhythmia_mitbih"):
+                   inner=None, seed=None, recipe_name="arrhythmia_mitbih", settings=()):
     from biosig.datasets import MITBIHArrhythmia
     from biosig.study import load_recipe, run_study
 
-    overrides = [f"training.epochs={epochs}"] if epochs else []
+    overrides = [*settings, *([f"training.epochs={epochs}"] if epochs else [])]
     overrides.append(f"windows.peaks='{peaks}'")
     if seed is not None:
         overrides.append(f"training.seed={seed}")
@@ -218,7 +218,7 @@ def bench_accuracy(data_dir, epochs, markdown, records=None, bootstrap=None, pea
 
 
 def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None,
-                recipe_name="arrhythmia_mitbih"):
+                recipe_name="arrhythmia_mitbih", settings=()):
     """The recipe's score in a patient-grouped cross-validation on DS1 alone (DS2 unread)."""
     import tomli_w
 
@@ -235,7 +235,7 @@ def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None,
     recipe["dataset"]["subjects"] = ds1
     recipe["split"] = {"kind": "group_kfold", "n_splits": n_folds, "shuffle": True,
                        "groups": "record", "guard_by": "subject"}  # 201/202: 202 is DS2
-    overrides = [f"training.epochs={epochs}"] if epochs else []
+    overrides = [*settings, *([f"training.epochs={epochs}"] if epochs else [])]
     if bootstrap is not None:
         overrides.append(f"training.bootstrap={bootstrap}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -248,7 +248,10 @@ def bench_inner(data_dir, epochs, n_folds, records=None, bootstrap=None,
         result = json.loads((out / "metrics.json").read_text())
     header, m = result["header"], result["metrics"]
     print(f"\n## Inner score: group {n_folds}-fold by patient on the {len(ds1)} DS1 records "
-          f"({wall:.0f} s; DS2 not read), macro F1 {_pct(m['macro_f1'])} %")
+          f"({wall:.0f} s; DS2 not read), macro F1 {_pct(m['macro_f1'])} %"
+          + (f"; settings {', '.join(settings)}" if settings else ""))
+    for r in _rows(recipe_name, m):
+        print(f"{r[0]:32s} {r[1]:>5s} {r[2]:>7s} Se {r[3]:>6s} +P {r[4]:>6s} F1 {r[5]:>6s}")
     return {"metrics": m, "header": header, "wall_s": wall, "n_folds": n_folds}
 
 
@@ -258,11 +261,17 @@ def main(argv=None):
                         help="data folder (default: $BIOSIG_DATA)")
     parser.add_argument("--recipe", default="arrhythmia_mitbih",
                         help="the recipe of recipes/ to score (default: arrhythmia_mitbih)")
+    parser.add_argument("--set", dest="settings", action="append", default=[],
+                        metavar="KEY=VALUE", help="override a key of the recipe, e.g. "
+                                                  "training.ensemble=1")
     parser.add_argument("--epochs", type=int, default=None, help="override training.epochs")
     parser.add_argument("--repeat", type=int, default=3, help="timing repeats (best is kept)")
     parser.add_argument("--backend", choices=("tensorflow", "jax", "torch"))
     parser.add_argument("--markdown", action="store_true", help="print the accuracy table as Markdown")
     parser.add_argument("--skip-accuracy", action="store_true")
+    parser.add_argument("--inner-only", action="store_true",
+                        help="only the inner DS1 score (DS2 is not read): compare settings on "
+                             "the training side")
     parser.add_argument("--records", nargs="+",
                         help="DS1/DS2 records to use (default: every one here; fewer is a "
                              "reduced protocol)")
@@ -297,18 +306,24 @@ def main(argv=None):
         every = [r for r in ds.RECORDS if not args.records or r in args.records]
         results["detection"] = bench_detection(args.data_dir,
                                                [r for r in every if r not in ds.missing(every)])
+    if args.inner_only:
+        args.skip_accuracy = True
+        results["inner_ds1"] = bench_inner(args.data_dir, args.epochs, args.inner_folds or 4,
+                                           args.records, args.bootstrap, args.recipe,
+                                           args.settings)
     if not args.skip_accuracy and args.inner_folds:
         results["inner_ds1"] = bench_inner(args.data_dir, args.epochs, args.inner_folds,
-                                           args.records, args.bootstrap, args.recipe)
+                                           args.records, args.bootstrap, args.recipe,
+                                           args.settings)
     if not args.skip_accuracy:
         results["accuracy"] = bench_accuracy(args.data_dir, args.epochs, args.markdown,
                                              args.records, args.bootstrap,
                                              inner=results.get("inner_ds1"),
-                                             recipe_name=args.recipe)
+                                             recipe_name=args.recipe, settings=args.settings)
         if args.detected:
             results["accuracy_detected"] = bench_accuracy(
                 args.data_dir, args.epochs, args.markdown, args.records, args.bootstrap,
-                peaks="detected", recipe_name=args.recipe)
+                peaks="detected", recipe_name=args.recipe, settings=args.settings)
     if not args.skip_accuracy and args.seeds:
         results["seeds"] = bench_seeds(args, results["accuracy"])
     if args.json:
@@ -325,7 +340,8 @@ def bench_seeds(args, shipped):
         if seed not in runs:
             runs[seed] = bench_accuracy(args.data_dir, args.epochs, False, args.records,
                                         args.bootstrap, seed=seed,
-                                        recipe_name=args.recipe)["metrics"]
+                                        recipe_name=args.recipe,
+                                        settings=args.settings)["metrics"]
     rows = {"SVEB Se": [m["per_class"]["S"]["sensitivity"] for m in runs.values()],
             "SVEB +P": [m["per_class"]["S"]["ppv"] for m in runs.values()],
             "SVEB F1": [m["per_class"]["S"]["f1"] for m in runs.values()],

@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 from ..training import predict_with_threshold
 from ._data import model_view
 from ._keys import RecipeError
-from ._pipeline import SUBJECT, WindowInfo, ensemble_members, fitted_model, make_estimator
+from ._pipeline import SUBJECT, WindowInfo, first_network, fitted_model, make_estimator
 from ._score import vote
 from ._splits import SPLITS, unit_groups
 
@@ -136,7 +136,7 @@ def run_job(job, folder, progress):
     else:
         pred = classes[np.argmax(proba, axis=1)]
     model = fitted_model(estimator)
-    first = ensemble_members(model)[0]  # an ensemble's first network: its curves and inputs
+    first = first_network(model)  # an ensemble's first member: its curves and inputs
     result = {
         "key": job.key, "test": np.asarray(job.test), "proba": np.asarray(proba, np.float64),
         "pred": np.asarray(pred).astype(str), "classes": classes.astype(str),

@@ -116,9 +116,9 @@ def fitted_model(estimator):
     return estimator.steps[-1][1] if hasattr(estimator, "steps") else estimator
 
 
-def ensemble_members(model):
-    """The networks of a fitted model: its members for an ensemble, else the model itself."""
-    return list(model.estimators_) if isinstance(model, VotingClassifier) else [model]
+def first_network(model):
+    """A fitted model's network: an ensemble's first member, else the model itself."""
+    return model.estimators_[0] if isinstance(model, VotingClassifier) else model
 
 
 def check_model_fits(study, n_channels, n_samples):

@@ -6,18 +6,13 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..datasets import AAMI_EC57
 from ..preprocessing import detect_r_peaks, match_beats
-from ._sampler import Sampler
+from ._sampler import Sampler, member
 from ._windows import Windows
 
 __all__ = ["RR_FEATURES", "BeatSampler"]
 
 #: The RR-interval columns a BeatSampler adds to ``Windows.meta`` (seconds).
 RR_FEATURES = ("rr_prev", "rr_next", "rr_local", "rr_record")
-
-
-def _member(symbols, names):
-    """Whether each symbol is one of ``names`` (a hash look-up; np.isin sorts objects)."""
-    return np.fromiter((s in names for s in symbols), dtype=bool, count=len(symbols))
 
 
 class BeatSampler(Sampler):
@@ -118,7 +113,7 @@ class BeatSampler(Sampler):
                              f"not {self.peaks!r}")
         sfreq = recording.sfreq
         symbols, samples = recording.annotation_onsets()
-        is_beat = _member(symbols, set(AAMI_EC57) | set(labels))
+        is_beat = member(symbols, set(AAMI_EC57) | set(labels))
         symbols, samples = symbols[is_beat], samples[is_beat]
         extra = {}
         if self.peaks == "detected":
@@ -133,7 +128,7 @@ class BeatSampler(Sampler):
         keep = (starts >= 0) & (starts + length <= recording.n_samples)
         unannotated = self.peaks == "detected" and extra["unannotated"]
         if not unannotated:
-            keep &= _member(symbols, set(labels))
+            keep &= member(symbols, set(labels))
 
         picks = self.channels
         if picks is not None:

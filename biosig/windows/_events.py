@@ -4,7 +4,7 @@ import mne
 import numpy as np
 import pandas as pd
 
-from ._sampler import Sampler
+from ._sampler import Sampler, member
 from ._windows import Windows
 
 __all__ = ["EventSampler"]
@@ -61,7 +61,7 @@ class EventSampler(Sampler):
         if not present:
             return None
         codes = {desc: i + 1 for i, desc in enumerate(present)}
-        chosen = np.fromiter((label in codes for label in labels), dtype=bool, count=len(labels))
+        chosen = member(labels, codes)
         events = np.column_stack([samples[chosen] + recording.raw.first_samp,
                                   np.zeros(chosen.sum(), dtype=np.int64),
                                   [codes[label] for label in labels[chosen]]]).astype(np.int64)

@@ -1,10 +1,16 @@
 """What every sampler shares: cutting several recordings into one Windows."""
 
+import numpy as np
 from tqdm.auto import tqdm
 
 from ._windows import Windows
 
 __all__ = []
+
+
+def member(labels, names):
+    """Whether each label is one of ``names`` (a hash look-up; np.isin sorts objects)."""
+    return np.fromiter((label in names for label in labels), dtype=bool, count=len(labels))
 
 
 class Sampler:

@@ -278,6 +278,8 @@ def main(argv=None):
     parser.add_argument("--bootstrap", type=int, help="override training.bootstrap")
     parser.add_argument("--detection", action="store_true",
                         help="QRS detection figures on every MIT-BIH record present")
+    parser.add_argument("--detection-records", nargs="+", metavar="ID",
+                        help="the records of --detection (default: every MIT-BIH record here)")
     parser.add_argument("--detected", action="store_true",
                         help="also run the recipe on beats at detected R peaks")
     parser.add_argument("--skip-loading", action="store_true")
@@ -303,7 +305,8 @@ def main(argv=None):
     if not args.skip_loading:
         results["loading"] = bench_loading(args.data_dir, present, args.repeat)
     if args.detection:
-        every = [r for r in ds.RECORDS if not args.records or r in args.records]
+        chosen = args.detection_records or args.records
+        every = [r for r in ds.RECORDS if not chosen or r in chosen]
         results["detection"] = bench_detection(args.data_dir,
                                                [r for r in every if r not in ds.missing(every)])
     if args.inner_only:

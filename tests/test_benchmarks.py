@@ -18,6 +18,7 @@ SMOKE = {
     # --detected is left out: it runs the same code on detected beats (tests/preprocessing).
     "arrhythmia_mitbih": ["--data-dir", "{data}", "--records", "101", "106", "100", "--epochs", "1",
                           "--repeat", "1", "--bootstrap", "20", "--detection",
+                          "--detection-records", "100",
                           "--inner-folds", "2", "--set", "training.patience=1"],
     "bootstrap": ["--data-dir", "{data}", "--records", "100", "103", "--resamples", "50",
                   "--reference-resamples", "2"],

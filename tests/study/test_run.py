@@ -117,7 +117,7 @@ def test_bonn_sub_windows_voted_per_segment(data_dir, tmp_path):
         pytest.skip("no Bonn data here")
     header, metrics, pred = _run("seizure_bonn_voted", data_dir, tmp_path / "run",
                                  "split.n_splits=2", "training.epochs=1", "model.filters=[4, 8]",
-                                 "dataset.subjects=['Z', 'S']")
+                                 "training.ensemble=1", "dataset.subjects=['Z', 'S']")
     assert len(pred) == 200 and pred["record"].is_unique  # one row per segment
     assert (pred["n_windows"] == 15).all()
     assert pred.groupby("true").size().to_dict() == {"ictal": 100, "normal": 100}

@@ -172,10 +172,18 @@ def _selection(out):
     parts = []
     for fold, rows in table.groupby("fold", sort=False):
         best = rows[rows["chosen"]].iloc[0]
-        chosen = ", ".join(f"{c}={best[c]}" for c in settings if pd.notna(best[c]))
+        chosen = ", ".join(f"{c}={_short(best[c])}" for c in settings if pd.notna(best[c]))
         others = ", ".join(f"{v:.3f}" for v in rows.loc[~rows["chosen"], score])
         parts.append(f"fold {fold}: {chosen} ({score} {best[score]:.3f}; others {others})")
     return "; ".join(parts)
+
+
+def _short(value):
+    """A setting as the table shows it: a long list by its length (e.g. 21 channels)."""
+    text = str(value)
+    if text.startswith("[") and len(text) > 40:
+        return f"[{text.count(',') + 1} items]"
+    return text
 
 
 def _peer_rows(args, rows):

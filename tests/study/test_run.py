@@ -260,3 +260,33 @@ def test_test_recordings_take_the_training_channels_and_rate():
     with pytest.raises(ValueError, match=r"record x1 of the test dataset has no channel \['Fz'\]"):
         _match(Recording(raw.copy(), subject="x", record="x1"), {"ch_names": ["Fz"],
                                                                  "sfreq": 128.0})
+
+
+def test_eegmmi_channel_candidates_fit_on_their_own_channels(examples, tmp_path, monkeypatch):
+    """motor_imagery_eegmmi_channels: every fit, inner or outer, reads the windows of its
+    own candidate's channels (all 64, or the 21 sensorimotor ones), and each outer fold
+    refits the candidate its inner split chose."""
+    from biosig.study import _execute
+    from biosig.windows import read_windows
+
+    seen = {}  # job key -> (the candidate's channels, the channels of the windows it read)
+    run_one = _execute.run_job
+
+    def spy(job, *args, **kwargs):
+        seen[job.key] = (list(job.study.dataset.channels),
+                         list(read_windows(job.store, verify=False).ch_names))
+        return run_one(job, *args, **kwargs)
+
+    monkeypatch.setattr(_execute, "run_job", spy)
+    header, metrics, pred = _run("motor_imagery_eegmmi_channels", examples, tmp_path / "run",
+                                 "training.epochs=1", "split.n_splits=2", "selection.n_splits=2",
+                                 "model.F1=4", "model.D=1", "model.F2=4", "model.kernel_length=16",
+                                 "dataset.subjects=['S001', 'S002', 'S003', 'S004']")
+    inner = [key for key in seen if key.startswith("inner-")]
+    assert len(inner) == 2 * 2 * 2  # outer folds x candidates x inner folds
+    assert sorted(len(seen[key][1]) for key in inner) == [21] * 4 + [64] * 4
+    for asked, names in seen.values():
+        assert names == asked if asked else len(names) == 64
+    for fold, chosen in header["selected"].items():
+        assert seen[f"fold-{fold}"][0] == chosen["dataset.channels"]
+    assert len(pred) == 4 * 3 * 15  # every trial tested once

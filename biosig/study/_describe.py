@@ -89,13 +89,19 @@ def warnings(study, *, shared, missing, subjects, guard):
 
 
 def selection_sentence(study, candidates, chosen):
-    """How the settings were chosen, in one sentence."""
+    """How the settings were chosen, in one sentence: each pick, its folds, its window shape
+    where the candidates' windows differ."""
     s = study.selection
-    picks = sorted(set(chosen.values()))
-    described = "; ".join(", ".join(f"{k} = {v!r}" for k, v in candidates[c].overrides.items())
-                          for c in picks)
+    shapes = [tuple(c.windows.X.shape[1:]) for c in candidates]
+    parts = []
+    for c in sorted(set(chosen.values())):
+        text = ", ".join(f"{k} = {v!r}" for k, v in candidates[c].overrides.items())
+        if len(set(shapes)) > 1:
+            text += f" ({' x '.join(map(str, shapes[c]))} windows)"
+        folds = [str(f) for f, pick in chosen.items() if pick == c]
+        parts.append(f"{text} in fold{'s' if len(folds) > 1 else ''} {', '.join(folds)}")
     inner = (f"{s.n_splits}-fold by {s.groups}" if s.inner == "group_kfold"
              else f"leave one {s.groups} out")
     return (f"Settings chosen on the training side only: {len(candidates)} candidates scored "
             f"by {s.scoring} under an inner {inner} split of each fold's training side; chosen: "
-            f"{described}. The test side was scored once, with the chosen settings.")
+            f"{'; '.join(parts)}. The test side was scored once, with the chosen settings.")

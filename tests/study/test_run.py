@@ -290,3 +290,6 @@ def test_eegmmi_channel_candidates_fit_on_their_own_channels(examples, tmp_path,
     for fold, chosen in header["selected"].items():
         assert seen[f"fold-{fold}"][0] == chosen["dataset.channels"]
     assert len(pred) == 4 * 3 * 15  # every trial tested once
+    said = next(line for line in header["protocol"] if line.startswith("Settings chosen"))
+    n_channels = {len(c["dataset.channels"]) or 64 for c in header["selected"].values()}
+    assert all(f"{n} x 481 windows" in said for n in n_channels)

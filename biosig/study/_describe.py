@@ -64,6 +64,9 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
     if study.evaluation.vote == "record":
         lines.append("Each test record is scored once: the class probabilities of its windows "
                      "are averaged, and the metrics and intervals count records.")
+    elif study.evaluation.vote == "trial":
+        lines.append("Each test trial is scored once: the class probabilities of its crops are "
+                     "averaged, and the metrics count trials.")
     if selection:
         lines.append(selection)
     lines.append(f"Confidence intervals: {study.training.bootstrap} bootstrap resamples of whole "
@@ -88,16 +91,18 @@ def warnings(study, *, shared, missing, subjects, guard):
     return out
 
 
-def selection_sentence(study, candidates, chosen):
-    """How the settings were chosen, in one sentence: each pick, its folds, its window shape
-    where the candidates' windows differ."""
+def selection_sentence(study, candidates, chosen, windows):
+    """How the settings were chosen, in one sentence: each pick, its folds, and its windows
+    where they are not the recipe's own (``windows``)."""
     s = study.selection
-    shapes = [tuple(c.windows.X.shape[1:]) for c in candidates]
     parts = []
     for c in sorted(set(chosen.values())):
-        text = ", ".join(f"{k} = {v!r}" for k, v in candidates[c].overrides.items())
-        if len(set(shapes)) > 1:
-            text += f" ({' x '.join(map(str, shapes[c]))} windows)"
+        candidate = candidates[c]
+        text = ", ".join(f"{k} = {v!r}" for k, v in candidate.overrides.items())
+        if candidate.windows is not windows:
+            text += " (" + SAMPLERS[candidate.study.windows.sampler].describe(
+                candidate.study, candidate.windows.X.shape[1:],
+                candidate.windows.sfreq).rstrip(".") + ")"
         folds = [str(f) for f, pick in chosen.items() if pick == c]
         parts.append(f"{text} in fold{'s' if len(folds) > 1 else ''} {', '.join(folds)}")
     inner = (f"{s.n_splits}-fold by {s.groups}" if s.inner == "group_kfold"

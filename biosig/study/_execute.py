@@ -265,9 +265,10 @@ def choose(study, candidates, folds, results):
                 row += len(r["test"])
             y_true = np.asarray(candidate.windows.y).astype(str)[test]
             labels = [c for c in study.windows.classes if c in set(y_true)] or sorted(set(y_true))
-            if study.evaluation.vote == "record":  # scored as the outer folds are
-                records = candidate.windows.meta["record"].to_numpy()[test]
-                _, y_true, pred, proba = vote(records, y_true, proba, classes)
+            by = study.evaluation.vote
+            if by != "none":  # scored as the outer folds are
+                units = candidate.windows.meta[by].to_numpy()[test]
+                _, y_true, pred, proba = vote(units, y_true, proba, classes, by)
             scores.append(score(s.scoring, y_true, pred, proba, classes, labels))
         best = int(np.nanargmax(scores)) if np.isfinite(scores).any() else 0
         chosen[fold.name] = best

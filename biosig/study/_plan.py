@@ -140,6 +140,9 @@ class Evaluation:
     ``vote = "record"`` averages the class probabilities of each record's
     windows (within its test fold): the metrics, intervals and inner
     selection scores then count records, as sub-window results on Bonn do.
+    ``vote = "trial"`` does the same for the crops of each event window
+    (``[windows] crop_length``; an uncropped window is its trial's one crop),
+    and the metrics count trials.
     """
 
     aami: bool = False
@@ -333,7 +336,7 @@ _SCHEMA = {
               "per_subject": Key((bool,), False), "allow_shared_groups": Key((bool,), False),
               "note": Key((str,), "")},
     "evaluation": {"aami": Key((bool,), False), "seizure_label": Key((str,), ""),
-                   "vote": Key((str,), "none", ("none", "record"))},
+                   "vote": Key((str,), "none", ("none", "record", "trial"))},
     "selection": {"inner": Key((str,), "group_kfold", ("group_kfold", "leave_one_group_out")),
                   "n_splits": Key((int,), 5), "groups": Key((str,), "record", ("record", "subject")),
                   "scoring": Key((str,), "macro_f1"), "grid": Key((dict,), {}),
@@ -584,6 +587,9 @@ def _check_consistency(study):
             f"{source}: [features] steps = {f.steps}: 'bilstm' reads feature sequences "
             "(steps of 2 or more sub-windows per window); 'dbn' and 'sdae' read one feature "
             "vector per window (steps = 1)")
+    if study.evaluation.vote == "trial" and study.windows.sampler != "event":
+        raise RecipeError(f"{source}: [evaluation] vote = 'trial' averages the crops of each "
+                          "event window: it needs [windows] sampler = 'event'")
     sampler = SAMPLERS[study.windows.sampler]
     for name_ in f.tabular:
         if name_ not in EXTRACTORS and name_ not in sampler.tabular:

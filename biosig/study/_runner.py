@@ -218,7 +218,8 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
         frame, classes = predictions(study, folds, results, windows_of)
         metrics, fold_table = score_study(study, frame, classes, results)
         last = results[jobs[-1].key]
-        selection = (selection_sentence(study, candidates, chosen) if candidates else None)
+        selection = (selection_sentence(study, candidates, chosen, windows) if candidates
+                     else None)
         tables = {}
         if len(folds) > 1:
             tables["Metrics per fold"] = pd.DataFrame(fold_table)

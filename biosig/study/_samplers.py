@@ -91,18 +91,38 @@ def _sliding(study, progress):
 def _check_event(study):
     _check_span(study)
     _labels_are_strings(study)
+    o = study.windows.options
+    if o["crop_length"] and not (0 < o["crop_length"] <= o["tmax"] - o["tmin"]
+                                 and o["crop_stride"] > 0):
+        raise RecipeError(f"{study.path}: [windows] crop_length = {o['crop_length']} and "
+                          f"crop_stride = {o['crop_stride']}: crops need a positive stride and "
+                          f"a length of at most tmax - tmin = {o['tmax'] - o['tmin']:g} s")
+
+
+def _describe_event(study, shape, sfreq):
+    o = study.windows.options
+    text = (f"Event-locked windows from {o['tmin']} s to {o['tmax']} s around the cues "
+            f"{', '.join(f'{k} -> {v}' for k, v in o['labels'].items())}")
+    if o["crop_length"]:
+        span, size = o["tmax"] - o["tmin"], o["crop_length"]
+        n = int((round(span * sfreq) - round(size * sfreq)) // round(o["crop_stride"] * sfreq)) + 1
+        text += (f", each cut into {n} crops of {size:g} s every {o['crop_stride']:g} s "
+                 "(cropped training)")
+    return f"{text} ({_shape(shape, sfreq)})."
+
+
+def _event_samples(options, sfreq):
+    span = options["crop_length"] or options["tmax"] - options["tmin"]
+    return int(round(span * sfreq)) + 1
 
 
 @SAMPLERS.add(
     "event",
     keys={"tmin": required(NUM), "tmax": required(NUM), "labels": required((dict,)),
-          "marks": Key((list,), [], items=str), "drop_marked": Key((bool,), False)},
-    describe=lambda study, shape, sfreq: (
-        f"Event-locked windows from {study.windows.options['tmin']} s to "
-        f"{study.windows.options['tmax']} s around the cues "
-        f"{', '.join(f'{k} -> {v}' for k, v in study.windows.options['labels'].items())} "
-        f"({_shape(shape, sfreq)})."),
-    n_samples=lambda options, sfreq: int(round((options["tmax"] - options["tmin"]) * sfreq)) + 1,
+          "marks": Key((list,), [], items=str), "drop_marked": Key((bool,), False),
+          "crop_length": Key(NUM, 0), "crop_stride": Key(NUM, 0)},
+    describe=_describe_event,
+    n_samples=_event_samples,
     check=_check_event,
     tabular=(),
 )
@@ -110,4 +130,6 @@ def _event(study, progress):
     from ..windows import EventSampler
 
     o = study.windows.options
-    return EventSampler(o["tmin"], o["tmax"], o["labels"], marks=o["marks"], progress=progress)
+    crop = (o["crop_length"], o["crop_stride"]) if o["crop_length"] else None
+    return EventSampler(o["tmin"], o["tmax"], o["labels"], marks=o["marks"], crop=crop,
+                        progress=progress)

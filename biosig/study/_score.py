@@ -46,6 +46,8 @@ def predictions(study, folds, results, windows_of):
                              "unit": unit_groups(study, windows)[rows],
                              "true": np.asarray(windows.y).astype(str)[rows],
                              "pred": result["pred"]})
+        if study.evaluation.vote == "trial":
+            part.insert(1, "trial", meta["trial"].to_numpy().astype(str))
         for k, label in enumerate(result["classes"]):
             part[f"p_{label}"] = result["proba"][:, k]
         parts.append(part)
@@ -58,39 +60,42 @@ def predictions(study, folds, results, windows_of):
         frame[column] = frame[column].fillna(0.0) if column in frame else 0.0
     if frame.duplicated(["record", "onset"]).any():
         raise ValueError("a window is tested by two folds")
-    if study.evaluation.vote == "record":
-        frame = vote_frame(frame, classes)
+    if study.evaluation.vote != "none":
+        frame = vote_frame(frame, classes, study.evaluation.vote)
     return frame, classes
 
 
-def vote(records, y_true, proba, classes):
-    """Average the class probabilities of each record's windows: one prediction per record.
+def vote(units, y_true, proba, classes, by="record"):
+    """Average the class probabilities of each unit's windows: one prediction per unit.
 
     Parameters
     ----------
-    records, y_true : array-like, shape (n_windows,)
+    units, y_true : array-like, shape (n_windows,)
+        The record (or trial) of each window, and its label.
     proba : ndarray, shape (n_windows, n_classes)
         Columns follow ``classes``.
     classes : list of str
+    by : {"record", "trial"}
+        What a unit is, for the error message.
 
     Returns
     -------
     first : ndarray of int
-        The row of each record's first window, in order of first appearance.
-    y_true, pred : ndarray of str, shape (n_records,)
-    proba : ndarray, shape (n_records, n_classes)
+        The row of each unit's first window, in order of first appearance.
+    y_true, pred : ndarray of str, shape (n_units,)
+    proba : ndarray, shape (n_units, n_classes)
 
     Raises
     ------
     ValueError
-        When the windows of a record carry different labels.
+        When the windows of a unit carry different labels.
     """
-    records, y_true = np.asarray(records).astype(str), np.asarray(y_true).astype(str)
-    names, first, inverse = np.unique(records, return_index=True, return_inverse=True)
+    units, y_true = np.asarray(units).astype(str), np.asarray(y_true).astype(str)
+    names, first, inverse = np.unique(units, return_index=True, return_inverse=True)
     labels = pd.Series(y_true).groupby(inverse).nunique()
     if (labels > 1).any():
-        raise ValueError(f"[evaluation] vote = 'record': record {names[labels.idxmax()]} has "
-                         "windows of different labels; a record's vote needs one label")
+        raise ValueError(f"[evaluation] vote = {by!r}: {by} {names[labels.idxmax()]} has "
+                         f"windows of different labels; a {by}'s vote needs one label")
     order = np.argsort(first)
     mean = np.zeros((len(names), proba.shape[1]))
     np.add.at(mean, inverse, proba)
@@ -100,17 +105,18 @@ def vote(records, y_true, proba, classes):
     return first, y_true[first], pred, mean
 
 
-def vote_frame(frame, classes):
-    """The pooled predictions voted per record within each fold (``n_windows`` per row)."""
+def vote_frame(frame, classes, by="record"):
+    """The pooled predictions voted per record (or trial) within each fold (``n_windows``
+    per row)."""
     parts = []
     for _, part in frame.groupby("fold", sort=False):
-        first, y_true, pred, proba = vote(part["record"], part["true"], _proba(part, classes),
-                                          classes)
-        counts = part["record"].value_counts()
+        first, y_true, pred, proba = vote(part[by], part["true"], _proba(part, classes),
+                                          classes, by)
+        counts = part[by].value_counts()
         voted = part.iloc[first].copy()
         voted["true"], voted["pred"] = y_true, pred
         voted[[f"p_{c}" for c in classes]] = proba
-        voted.insert(3, "n_windows", counts.loc[voted["record"]].to_numpy())
+        voted.insert(3, "n_windows", counts.loc[voted[by]].to_numpy())
         parts.append(voted)
     return pd.concat(parts, ignore_index=True)
 

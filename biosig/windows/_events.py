@@ -16,6 +16,9 @@ class EventSampler(Sampler):
     A thin layer over :func:`mne.events_from_annotations` and
     :class:`mne.Epochs` (no baseline correction, no rejection): windows that
     would run past either end of the recording are dropped, as MNE drops them.
+    With ``crop``, each event's window is cut into shorter crops
+    (Schirrmeister et al. 2017's cropped decoding), each crop a window of its
+    own and all crops of an event sharing its ``trial``.
 
     Parameters
     ----------
@@ -33,16 +36,23 @@ class EventSampler(Sampler):
         Annotation descriptions that flag a window without dropping it, e.g.
         ``["rejected_trial"]`` (BCI IV): ``meta`` gets one boolean column per
         mark, True where such an annotation overlaps the window.
+    crop : tuple of float | None
+        ``(length, stride)`` in seconds: cut each event's window into crops of
+        ``length`` seconds (``round(length * sfreq) + 1`` samples, both ends
+        included as for the whole window) starting every ``stride`` seconds,
+        the last ending at ``tmax`` or before. None keeps one window per event.
     progress : bool
         Show a progress bar over recordings.
     """
 
-    def __init__(self, tmin, tmax, events, *, channels=None, marks=(), progress=True):
+    def __init__(self, tmin, tmax, events, *, channels=None, marks=(), crop=None,
+                 progress=True):
         self.tmin = tmin
         self.tmax = tmax
         self.events = events
         self.channels = channels
         self.marks = marks
+        self.crop = crop
         self.progress = progress
 
     def sample_recording(self, recording):
@@ -51,9 +61,12 @@ class EventSampler(Sampler):
         Returns
         -------
         windows : Windows
-            ``meta`` holds ``record``, ``subject``, ``session``, ``sample``,
-            ``onset`` (seconds from the recording start), ``event``, and one
-            boolean column per mark.
+            ``meta`` holds ``record``, ``subject``, ``session``, ``sample``
+            and ``onset`` (the event's sample plus the crop's offset, the window
+            starting ``tmin`` after it; ``onset`` in seconds from the recording
+            start), ``event``, ``trial`` (``record:sample`` of the event),
+            ``crop`` (the offset in samples, 0 without cropping), and one
+            boolean column per mark (a mark on an event flags all its crops).
         """
         # every annotation, beats kept beside the Raw (Recording.beats) included
         labels, samples = recording.annotation_onsets()
@@ -77,12 +90,34 @@ class EventSampler(Sampler):
             "record": recording.record, "subject": recording.subject,
             "session": recording.session, "sample": sample,
             "onset": sample / recording.sfreq, "event": descriptions,
+            "trial": [f"{recording.record}:{s}" for s in sample], "crop": 0,
         })
         for mark, flag in self._marked(recording, sample).items():
             meta[mark] = flag
         y = np.array([self.events[d] for d in descriptions], dtype=object)
+        if self.crop is not None:
+            X, y, meta = self._crops(X, y, meta, recording.sfreq)
         return Windows(np.ascontiguousarray(X), y, np.full(len(y), recording.subject, dtype=object),
                        meta, recording.sfreq, list(epochs.ch_names))
+
+    def _crops(self, X, y, meta, sfreq):
+        """Every event window cut into crops; crop after crop within each event."""
+        length, stride = self.crop
+        size, step = int(round(length * sfreq)) + 1, int(round(stride * sfreq))
+        if size > X.shape[-1] or step < 1:
+            raise ValueError(f"crop = ({length}, {stride}) s: crops of {size} samples every "
+                             f"{step} do not fit windows of {X.shape[-1]} samples at "
+                             f"{sfreq:g} Hz")
+        starts = np.arange(0, X.shape[-1] - size + 1, step)
+        crops = np.lib.stride_tricks.sliding_window_view(X, size, axis=-1)[:, :, starts]
+        X = crops.transpose(0, 2, 1, 3).reshape(-1, X.shape[1], size)
+        event = np.repeat(np.arange(len(meta)), len(starts))
+        offset = np.tile(starts, len(meta))
+        meta = meta.iloc[event].reset_index(drop=True)
+        meta["crop"] = offset
+        meta["sample"] = meta["sample"].to_numpy() + offset
+        meta["onset"] = meta["sample"] / sfreq
+        return X, y[event], meta
 
     def _marked(self, recording, sample):
         """Whether an annotation of each mark overlaps each window."""

@@ -6,6 +6,7 @@ from biosig.models import DBNClassifier, EEGNetClassifier
 from biosig.study import RecipeError, Study, load_recipe, parse_override
 from biosig.study._models import MODELS
 from biosig.study._pipeline import WindowInfo, check_model_fits, make_estimator
+from biosig.study._samplers import SAMPLERS
 
 RECIPES = Path(__file__).parents[2] / "recipes"
 INFO = WindowInfo(128.0, ["ch0", "ch1"], (2, 512))
@@ -207,3 +208,21 @@ def test_model_augmentation_takes_the_windows_rate():
     model = fitted_model(make_estimator(study, WindowInfo(360.0, ["MLII"], (1, 252))))
     assert model.augmentation == {"baseline_wander": {"amplitude": 0.3, "sfreq": 360.0},
                                   "noise": {"snr_db": 25}}
+
+
+def test_crops_and_the_trial_vote_are_checked():
+    eegmmi = RECIPES / "motor_imagery_eegmmi.toml"
+    study = load_recipe(eegmmi, ["windows.tmax=4.0", "windows.crop_length=3.0",
+                                 "windows.crop_stride=0.25", "evaluation.vote='trial'"])
+    assert SAMPLERS["event"].n_samples(study.windows.options, 160.0) == 481
+    line = SAMPLERS["event"].describe(study, (64, 481), 160.0)
+    assert "each cut into 5 crops of 3 s every 0.25 s" in line
+    with pytest.raises(RecipeError, match=r"crop_length = 5.0 and crop_stride = 0.25: crops "
+                                          r"need a positive stride and a length of at most "
+                                          r"tmax - tmin = 3 s"):
+        load_recipe(eegmmi, ["windows.crop_length=5.0", "windows.crop_stride=0.25"])
+    with pytest.raises(RecipeError, match="crop_stride = 0: crops need a positive stride"):
+        load_recipe(eegmmi, ["windows.crop_length=2.0"])
+    with pytest.raises(RecipeError, match=r"vote = 'trial' averages the crops of each event "
+                                          r"window: it needs \[windows\] sampler = 'event'"):
+        load_recipe(RECIPES / "seizure_bonn.toml", ["evaluation.vote='trial'"])

@@ -291,5 +291,25 @@ def test_eegmmi_channel_candidates_fit_on_their_own_channels(examples, tmp_path,
         assert seen[f"fold-{fold}"][0] == chosen["dataset.channels"]
     assert len(pred) == 4 * 3 * 15  # every trial tested once
     said = next(line for line in header["protocol"] if line.startswith("Settings chosen"))
-    n_channels = {len(c["dataset.channels"]) or 64 for c in header["selected"].values()}
-    assert all(f"{n} x 481 windows" in said for n in n_channels)
+    subset = any(c["dataset.channels"] for c in header["selected"].values())
+    assert ("21 channels x 481 samples at 160 Hz" in said) == subset  # windows not the recipe's
+    assert "64 channels" not in said
+
+
+def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path):
+    """motor_imagery_eegmmi_cropped with the crops forced: 5 crops of 3 s per 4 s trial,
+    trained on crops, each trial tested once from its crops' mean probabilities."""
+    header, metrics, pred = _run("motor_imagery_eegmmi_cropped", examples, tmp_path / "run",
+                                 "training.epochs=1", "split.n_splits=2",
+                                 "selection.candidates=[{'windows.tmax'=4.0, "
+                                 "'windows.crop_length'=3.0, 'windows.crop_stride'=0.25}]",
+                                 "selection.n_splits=2", "model.F1=4", "model.D=1", "model.F2=4",
+                                 "model.kernel_length=16",
+                                 "dataset.subjects=['S001', 'S002', 'S003', 'S004']")
+    assert len(pred) == 4 * 3 * 15 and pred["trial"].is_unique  # one row per trial
+    assert (pred["n_windows"] == 5).all()
+    assert pred.groupby("subject")["fold"].nunique().eq(1).all()
+    assert sum(header["class_counts"]["tested"].values()) == 4 * 3 * 15
+    said = next(line for line in header["protocol"] if line.startswith("Settings chosen"))
+    assert "each cut into 5 crops of 3 s every 0.25 s (cropped training)" in said
+    assert any(line.startswith("Each test trial is scored once") for line in header["protocol"])

@@ -55,3 +55,27 @@ def test_beats_kept_beside_the_raw_are_events_too():
     assert w.meta["event"].tolist() == ["+(AFIB", "V"]
     np.testing.assert_array_equal(w.meta["sample"], [200, 300])
     np.testing.assert_array_equal(w.X[1, 0], np.arange(290, 311))
+
+
+def test_crops_tile_each_event_window_and_share_its_trial():
+    rec = _recording([1.0, 5.0], ["T1", "T2"])
+    w = EventSampler(-0.5, 1.0, {"T1": "left", "T2": "right"}, crop=(1.0, 0.2),
+                     progress=False).sample([rec])
+    # 151 samples per event window; crops of 101 samples every 20: offsets 0, 20, 40
+    assert w.X.shape == (6, 2, 101)
+    assert w.y.tolist() == ["left"] * 3 + ["right"] * 3
+    assert w.meta["trial"].tolist() == ["r1:100"] * 3 + ["r1:500"] * 3
+    np.testing.assert_array_equal(w.meta["crop"], [0, 20, 40] * 2)
+    np.testing.assert_array_equal(w.meta["sample"], [100, 120, 140, 500, 520, 540])
+    for row in range(6):  # each crop starts tmin after its sample, as a whole window does
+        start = int(w.meta["sample"].iloc[row]) - 50
+        np.testing.assert_array_equal(w.X[row, 1], np.arange(3000 + start, 3000 + start + 101))
+    whole = EventSampler(-0.5, 1.0, {"T1": "left"}, progress=False).sample([rec])
+    assert whole.meta["trial"].tolist() == ["r1:100"] and whole.meta["crop"].tolist() == [0]
+
+
+def test_crops_longer_than_the_window_are_refused():
+    rec = _recording([1.0], ["T1"])
+    with pytest.raises(ValueError, match=r"crops of 201 samples every 10 do not fit windows of "
+                                         r"151 samples at 100 Hz"):
+        EventSampler(-0.5, 1.0, {"T1": "left"}, crop=(2.0, 0.1), progress=False).sample([rec])

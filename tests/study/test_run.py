@@ -262,43 +262,21 @@ def test_test_recordings_take_the_training_channels_and_rate():
                                                                  "sfreq": 128.0})
 
 
-def test_eegmmi_channel_candidates_fit_on_their_own_channels(examples, tmp_path, monkeypatch):
-    """motor_imagery_eegmmi_channels: every fit, inner or outer, reads the windows of its
-    own candidate's channels (all 64, or the 21 sensorimotor ones), and each outer fold
-    refits the candidate its inner split chose."""
+def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path, monkeypatch):
+    """motor_imagery_eegmmi_cropped with the crops forced: 5 crops of 3 s per 4 s trial;
+    every fit, inner or outer, reads the candidate's crops, not the recipe's own windows;
+    each trial is tested once from its crops' mean probabilities."""
     from biosig.study import _execute
     from biosig.windows import read_windows
 
-    seen = {}  # job key -> (the candidate's channels, the channels of the windows it read)
+    seen = {}  # job key -> the number of windows in the store it read
     run_one = _execute.run_job
 
     def spy(job, *args, **kwargs):
-        seen[job.key] = (list(job.study.dataset.channels),
-                         list(read_windows(job.store, verify=False).ch_names))
+        seen[job.key] = len(read_windows(job.store, verify=False).y)
         return run_one(job, *args, **kwargs)
 
     monkeypatch.setattr(_execute, "run_job", spy)
-    header, metrics, pred = _run("motor_imagery_eegmmi_channels", examples, tmp_path / "run",
-                                 "training.epochs=1", "split.n_splits=2", "selection.n_splits=2",
-                                 "model.F1=4", "model.D=1", "model.F2=4", "model.kernel_length=16",
-                                 "dataset.subjects=['S001', 'S002', 'S003', 'S004']")
-    inner = [key for key in seen if key.startswith("inner-")]
-    assert len(inner) == 2 * 2 * 2  # outer folds x candidates x inner folds
-    assert sorted(len(seen[key][1]) for key in inner) == [21] * 4 + [64] * 4
-    for asked, names in seen.values():
-        assert names == asked if asked else len(names) == 64
-    for fold, chosen in header["selected"].items():
-        assert seen[f"fold-{fold}"][0] == chosen["dataset.channels"]
-    assert len(pred) == 4 * 3 * 15  # every trial tested once
-    said = next(line for line in header["protocol"] if line.startswith("Settings chosen"))
-    subset = any(c["dataset.channels"] for c in header["selected"].values())
-    assert ("21 channels x 481 samples at 160 Hz" in said) == subset  # windows not the recipe's
-    assert "64 channels" not in said
-
-
-def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path):
-    """motor_imagery_eegmmi_cropped with the crops forced: 5 crops of 3 s per 4 s trial,
-    trained on crops, each trial tested once from its crops' mean probabilities."""
     header, metrics, pred = _run("motor_imagery_eegmmi_cropped", examples, tmp_path / "run",
                                  "training.epochs=1", "split.n_splits=2",
                                  "selection.candidates=[{'windows.tmax'=4.0, "
@@ -306,6 +284,9 @@ def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path):
                                  "selection.n_splits=2", "model.F1=4", "model.D=1", "model.F2=4",
                                  "model.kernel_length=16",
                                  "dataset.subjects=['S001', 'S002', 'S003', 'S004']")
+    assert sorted(seen) == ["fold-0", "fold-1"] + [f"inner-{f}-c0-{k}" for f in (0, 1)
+                                                   for k in (0, 1)]
+    assert set(seen.values()) == {5 * 4 * 3 * 15}  # every fit read the crops
     assert len(pred) == 4 * 3 * 15 and pred["trial"].is_unique  # one row per trial
     assert (pred["n_windows"] == 5).all()
     assert pred.groupby("subject")["fold"].nunique().eq(1).all()

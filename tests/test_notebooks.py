@@ -17,8 +17,9 @@ def test_there_is_one_notebook_per_study_and_one_for_own_files():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_executes(path, data_dir, monkeypatch):
+def test_notebook_executes(path, data_dir, tmp_path, monkeypatch):
     monkeypatch.setenv("BIOSIG_NOTEBOOK_QUICK", "1")
+    monkeypatch.setenv("TMPDIR", str(tmp_path))  # the notebook's work folder, cleaned by pytest
     monkeypatch.setenv("BIOSIG_DATA", str(data_dir))
     monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel draws inline figures
     book = nbformat.read(path, as_version=4)

@@ -66,7 +66,8 @@ def protocol(study, *, source, here, windows, sides, n_folds, shared, thresholds
                      "are averaged, and the metrics and intervals count records.")
     elif study.evaluation.vote == "trial":
         lines.append("Each test trial is scored once: the class probabilities of its crops are "
-                     "averaged, and the metrics count trials.")
+                     "averaged (an uncropped trial is its one window), and the metrics count "
+                     "trials.")
     if selection:
         lines.append(selection)
     lines.append(f"Confidence intervals: {study.training.bootstrap} bootstrap resamples of whole "
@@ -92,19 +93,35 @@ def warnings(study, *, shared, missing, subjects, guard):
 
 
 def selection_sentence(study, candidates, chosen, windows):
-    """How the settings were chosen, in one sentence: each pick, its folds, and its windows
-    where they are not the recipe's own (``windows``)."""
+    """How the settings were chosen, in one sentence.
+
+    Parameters
+    ----------
+    study : Study
+    candidates : list of Candidate
+    chosen : dict
+        Fold name -> index of its chosen candidate.
+    windows : Windows
+        The recipe's own windows: a pick whose windows are others is described.
+
+    Returns
+    -------
+    sentence : str
+        Each pick with the folds that chose it and, where they are not the recipe's, its
+        windows.
+    """
     s = study.selection
     parts = []
     for c in sorted(set(chosen.values())):
         candidate = candidates[c]
         text = ", ".join(f"{k} = {v!r}" for k, v in candidate.overrides.items())
-        if candidate.windows is not windows:
-            text += " (" + SAMPLERS[candidate.study.windows.sampler].describe(
-                candidate.study, candidate.windows.X.shape[1:],
-                candidate.windows.sfreq).rstrip(".") + ")"
         folds = [str(f) for f, pick in chosen.items() if pick == c]
-        parts.append(f"{text} in fold{'s' if len(folds) > 1 else ''} {', '.join(folds)}")
+        text += f" in fold{'s' if len(folds) > 1 else ''} {_listed(folds, 10)}"
+        if candidate.windows is not windows:
+            text += " — " + SAMPLERS[candidate.study.windows.sampler].describe(
+                candidate.study, candidate.windows.X.shape[1:],
+                candidate.windows.sfreq).rstrip(".")
+        parts.append(text)
     inner = (f"{s.n_splits}-fold by {s.groups}" if s.inner == "group_kfold"
              else f"leave one {s.groups} out")
     return (f"Settings chosen on the training side only: {len(candidates)} candidates scored "

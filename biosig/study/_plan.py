@@ -587,6 +587,11 @@ def _check_consistency(study):
             f"{source}: [features] steps = {f.steps}: 'bilstm' reads feature sequences "
             "(steps of 2 or more sub-windows per window); 'dbn' and 'sdae' read one feature "
             "vector per window (steps = 1)")
+    if (study.windows.options.get("crop_length")
+            and not SPLITS[study.split.kind].traits.get("by_group")):
+        raise RecipeError(f"{source}: [windows] crop_length: the crops of a trial overlap, so "
+                          "they must stay on one side of every fold; [split] kind = "
+                          f"{study.split.kind!r} splits windows, not groups")
     if study.evaluation.vote == "trial" and study.windows.sampler != "event":
         raise RecipeError(f"{source}: [evaluation] vote = 'trial' averages the crops of each "
                           "event window: it needs [windows] sampler = 'event'")

@@ -88,15 +88,26 @@ def _sliding(study, progress):
                           default=o["default"], rule=o["rule"], progress=progress)
 
 
+#: The meta columns of event windows, which a mark may not overwrite.
+_EVENT_META = ("record", "subject", "session", "sample", "onset", "event", "trial", "crop")
+
+
 def _check_event(study):
     _check_span(study)
     _labels_are_strings(study)
     o = study.windows.options
-    if o["crop_length"] and not (0 < o["crop_length"] <= o["tmax"] - o["tmin"]
-                                 and o["crop_stride"] > 0):
+    span = o["tmax"] - o["tmin"]
+    if o["crop_length"] and not (0 < o["crop_length"] <= span + 1e-9 and o["crop_stride"] > 0):
         raise RecipeError(f"{study.path}: [windows] crop_length = {o['crop_length']} and "
                           f"crop_stride = {o['crop_stride']}: crops need a positive stride and "
-                          f"a length of at most tmax - tmin = {o['tmax'] - o['tmin']:g} s")
+                          f"a length of at most tmax - tmin = {span:g} s")
+    if o["crop_stride"] and not o["crop_length"]:
+        raise RecipeError(f"{study.path}: [windows] crop_stride = {o['crop_stride']} without "
+                          "crop_length: set both to crop, neither to keep whole windows")
+    taken = sorted(set(o["marks"]) & set(_EVENT_META))
+    if taken:
+        raise RecipeError(f"{study.path}: [windows] marks {taken}: these names are columns "
+                          "the sampler writes itself; rename the annotations")
 
 
 def _describe_event(study, shape, sfreq):
@@ -104,10 +115,12 @@ def _describe_event(study, shape, sfreq):
     text = (f"Event-locked windows from {o['tmin']} s to {o['tmax']} s around the cues "
             f"{', '.join(f'{k} -> {v}' for k, v in o['labels'].items())}")
     if o["crop_length"]:
-        span, size = o["tmax"] - o["tmin"], o["crop_length"]
-        n = int((round(span * sfreq) - round(size * sfreq)) // round(o["crop_stride"] * sfreq)) + 1
-        text += (f", each cut into {n} crops of {size:g} s every {o['crop_stride']:g} s "
-                 "(cropped training)")
+        # as MNE cuts the window, then the sampler its crops
+        whole = int(round(o["tmax"] * sfreq)) - int(round(o["tmin"] * sfreq)) + 1
+        size = int(round(o["crop_length"] * sfreq)) + 1
+        n = (whole - size) // max(int(round(o["crop_stride"] * sfreq)), 1) + 1
+        text += (f", each cut into {n} crops of {o['crop_length']:g} s every "
+                 f"{o['crop_stride']:g} s (cropped training)")
     return f"{text} ({_shape(shape, sfreq)})."
 
 

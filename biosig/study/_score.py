@@ -20,7 +20,9 @@ def class_order(study, y):
 
 
 def predictions(study, folds, results, windows_of):
-    """One row per tested window (per record with ``[evaluation] vote = "record"``).
+    """One row per tested window (per record or trial with ``[evaluation] vote``).
+
+    Event windows add their ``trial`` column, so that crops can be grouped.
 
     Parameters
     ----------
@@ -46,7 +48,7 @@ def predictions(study, folds, results, windows_of):
                              "unit": unit_groups(study, windows)[rows],
                              "true": np.asarray(windows.y).astype(str)[rows],
                              "pred": result["pred"]})
-        if study.evaluation.vote == "trial":
+        if "trial" in meta:
             part.insert(1, "trial", meta["trial"].to_numpy().astype(str))
         for k, label in enumerate(result["classes"]):
             part[f"p_{label}"] = result["proba"][:, k]
@@ -58,7 +60,8 @@ def predictions(study, folds, results, windows_of):
     for label in classes:
         column = f"p_{label}"
         frame[column] = frame[column].fillna(0.0) if column in frame else 0.0
-    if frame.duplicated(["record", "onset"]).any():
+    # two trials' crops may start at one sample; a window is its trial's crop at that onset
+    if frame.duplicated([c for c in ("record", "trial", "onset") if c in frame]).any():
         raise ValueError("a window is tested by two folds")
     if study.evaluation.vote != "none":
         frame = vote_frame(frame, classes, study.evaluation.vote)

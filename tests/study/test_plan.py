@@ -223,6 +223,17 @@ def test_crops_and_the_trial_vote_are_checked():
         load_recipe(eegmmi, ["windows.crop_length=5.0", "windows.crop_stride=0.25"])
     with pytest.raises(RecipeError, match="crop_stride = 0: crops need a positive stride"):
         load_recipe(eegmmi, ["windows.crop_length=2.0"])
+    with pytest.raises(RecipeError, match="crop_stride = 0.5 without crop_length"):
+        load_recipe(eegmmi, ["windows.crop_stride=0.5"])
+    load_recipe(eegmmi, ["windows.tmin=0.1", "windows.tmax=0.3", "windows.crop_length=0.2",
+                         "windows.crop_stride=0.1"])  # 0.3 - 0.1 is 0.19999... in floats
+    with pytest.raises(RecipeError, match=r"crops of a trial overlap, so they must stay on one "
+                                          r"side of every fold; \[split\] kind = "
+                                          r"'stratified_kfold' splits windows"):
+        load_recipe(eegmmi, ["windows.crop_length=2.0", "windows.crop_stride=0.5",
+                             "split.kind='stratified_kfold'", "split.groups='record'"])
+    with pytest.raises(RecipeError, match=r"marks \['trial'\]: these names are columns"):
+        load_recipe(eegmmi, ["windows.marks=['trial']"])
     with pytest.raises(RecipeError, match=r"vote = 'trial' averages the crops of each event "
                                           r"window: it needs \[windows\] sampler = 'event'"):
         load_recipe(RECIPES / "seizure_bonn.toml", ["evaluation.vote='trial'"])

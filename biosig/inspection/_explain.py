@@ -229,6 +229,9 @@ def explain_run(run_dir, method="integrated_gradients", n_windows=32, *, data_di
     if not len(frame):
         raise ValueError(f"{run / 'predictions.csv'}: lists no tested window")
     fold = frame["fold"].iloc[-1]  # the saved model's: the last fold
+    chosen = (header.get("selected") or {}).get(str(fold))
+    if chosen:  # a [selection] run: that fold's model read its chosen candidate's windows
+        study = study.override(chosen)
     sample = _sample(frame[frame["fold"] == fold], int(n_windows), random_state)
     windows = _tested_windows(study, header, sample, data_dir)
     X, names = _model_input(study, windows)

@@ -57,6 +57,7 @@ ANCHORS = {
     "motor_imagery_eegmmi_models": "Wang 2020 (EEGNet, cross-subject, 2 classes): acc 82.4",
     "motor_imagery_eegmmi_channels": "Wang 2020 (EEGNet, cross-subject, 2 classes): acc 82.4",
     "motor_imagery_eegmmi_cropped": "Wang 2020 (EEGNet, cross-subject, 2 classes): acc 82.4",
+    "motor_imagery_eegmmi_ensemble": "Wang 2020 (EEGNet, cross-subject, 2 classes): acc 82.4",
     "motor_imagery_eegmmi_riemann": "MOABB's tangent-space pipeline; Wang 2020 EEGNet 82.4",
     "motor_imagery_eegmmi_3class": "Wang 2020 (EEGNet, cross-subject, 3 classes): acc 75.1",
     "motor_imagery_eegmmi_4class": "Wang 2020 (EEGNet, cross-subject, 4 classes): acc 65.1",
@@ -72,7 +73,7 @@ _DE_CHAZAL = [("SVEB Se", 0.759, "#15: de Chazal's"), ("SVEB +P", 0.385, "#15: d
 GOALS = {
     "motor_imagery_eegmmi": _WANG, "motor_imagery_eegmmi_selected": _WANG,
     "motor_imagery_eegmmi_models": _WANG, "motor_imagery_eegmmi_channels": _WANG,
-    "motor_imagery_eegmmi_cropped": _WANG,
+    "motor_imagery_eegmmi_cropped": _WANG, "motor_imagery_eegmmi_ensemble": _WANG,
     "seizure_bonn": [("accuracy", 0.98, "#16")], "seizure_bonn_voted": [("accuracy", 0.98, "#16")],
     "arrhythmia_mitbih": _AAMI, "arrhythmia_mitbih_selected": _AAMI,
     "arrhythmia_mitbih_dbn": _DE_CHAZAL, "arrhythmia_mitbih_dbn_selected": _DE_CHAZAL,

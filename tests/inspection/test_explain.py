@@ -102,26 +102,3 @@ def test_explain_names_what_is_missing(run, tmp_path, capsys):
     assert main(["explain", str(out), "--method", "grad_cam", "--layer", "dense"]) == 2
     assert "Grad-CAM needs a 1-D or 2-D convolution map" in capsys.readouterr().err
 
-
-def test_explain_reads_the_chosen_candidates_windows(tmp_path, monkeypatch):
-    """A [selection] run whose only candidate keeps 21 of eegmmidb's 64 channels: the saved
-    model reads 21, and explain cuts the tested windows as that candidate did."""
-    from biosig.datasets import write_example_data
-    from biosig.inspection import explain_run
-
-    data = tmp_path / "data"
-    write_example_data("eegmmidb", data)
-    monkeypatch.setenv("BIOSIG_CACHE", str(tmp_path / "cache"))
-    recipe = str(Path(RECIPE).parent / "motor_imagery_eegmmi_channels.toml")
-    sensorimotor = ("['FC5', 'FC3', 'FC1', 'FCz', 'FC2', 'FC4', 'FC6', 'C5', 'C3', 'C1', "
-                    "'Cz', 'C2', 'C4', 'C6', 'CP5', 'CP3', 'CP1', 'CPz', 'CP2', 'CP4', 'CP6']")
-    settings = ["training.epochs=1", "split.n_splits=2", "selection.n_splits=2",
-                f"selection.candidates=[{{'dataset.channels'={sensorimotor}}}]",
-                "model.F1=4", "model.D=1", "model.F2=4", "model.kernel_length=16",
-                "training.bootstrap=0", "dataset.subjects=['S001', 'S002', 'S003', 'S004']"]
-    args = ["run", recipe, "--data-dir", str(data), "--out", str(tmp_path / "run"), "--quiet"]
-    assert main(args + [a for s in settings for a in ("--set", s)]) == 0
-    result = explain_run(tmp_path / "run", method="saliency", n_windows=2, data_dir=data,
-                         random_state=0)
-    figure = tmp_path / "run" / "explain_saliency_channels_time.png"
-    assert figure in result["figures"] and figure.stat().st_size > 0

@@ -262,10 +262,16 @@ def test_test_recordings_take_the_training_channels_and_rate():
                                                                  "sfreq": 128.0})
 
 
+SENSORIMOTOR = ("['FC5', 'FC3', 'FC1', 'FCz', 'FC2', 'FC4', 'FC6', 'C5', 'C3', 'C1', 'Cz', "
+                "'C2', 'C4', 'C6', 'CP5', 'CP3', 'CP1', 'CPz', 'CP2', 'CP4', 'CP6']")
+
+
 def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path, monkeypatch):
-    """motor_imagery_eegmmi_cropped with the crops forced: 5 crops of 3 s per 4 s trial;
-    every fit, inner or outer, reads the candidate's crops, not the recipe's own windows;
-    each trial is tested once from its crops' mean probabilities."""
+    """motor_imagery_eegmmi_cropped with one candidate forced: 5 crops of 3 s per 4 s trial
+    on the 21 sensorimotor channels. Every fit, inner or outer, reads the candidate's crops,
+    not the recipe's own windows; each trial is tested once from its crops' mean
+    probabilities; ``explain`` cuts windows as the chosen candidate did."""
+    from biosig.inspection import explain_run
     from biosig.study import _execute
     from biosig.windows import read_windows
 
@@ -280,7 +286,8 @@ def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path, monkeypatch):
     header, metrics, pred = _run("motor_imagery_eegmmi_cropped", examples, tmp_path / "run",
                                  "training.epochs=1", "split.n_splits=2",
                                  "selection.candidates=[{'windows.tmax'=4.0, "
-                                 "'windows.crop_length'=3.0, 'windows.crop_stride'=0.25}]",
+                                 "'windows.crop_length'=3.0, 'windows.crop_stride'=0.25, "
+                                 f"'dataset.channels'={SENSORIMOTOR}}}]",
                                  "selection.n_splits=2", "model.F1=4", "model.D=1", "model.F2=4",
                                  "model.kernel_length=16",
                                  "dataset.subjects=['S001', 'S002', 'S003', 'S004']")
@@ -293,4 +300,9 @@ def test_eegmmi_cropped_trials_are_voted_once(examples, tmp_path, monkeypatch):
     assert sum(header["class_counts"]["tested"].values()) == 4 * 3 * 15
     said = next(line for line in header["protocol"] if line.startswith("Settings chosen"))
     assert "each cut into 5 crops of 3 s every 0.25 s (cropped training)" in said
+    assert "21 channels x 481 samples" in said
     assert any(line.startswith("Each test trial is scored once") for line in header["protocol"])
+    # the saved model reads 21 channels: explain must cut the chosen candidate's windows
+    result = explain_run(tmp_path / "run", method="saliency", n_windows=2, data_dir=examples,
+                         random_state=0)
+    assert "explain_saliency_channels_time.png" in [p.name for p in result["figures"]]

@@ -115,10 +115,10 @@ def _describe_event(study, shape, sfreq):
     text = (f"Event-locked windows from {o['tmin']} s to {o['tmax']} s around the cues "
             f"{', '.join(f'{k} -> {v}' for k, v in o['labels'].items())}")
     if o["crop_length"]:
-        # as MNE cuts the window, then the sampler its crops
-        whole = int(round(o["tmax"] * sfreq)) - int(round(o["tmin"] * sfreq)) + 1
-        size = int(round(o["crop_length"] * sfreq)) + 1
-        n = (whole - size) // max(int(round(o["crop_stride"] * sfreq)), 1) + 1
+        from ..windows._events import crop_starts
+
+        whole = int(round(o["tmax"] * sfreq)) - int(round(o["tmin"] * sfreq)) + 1  # as MNE
+        n = len(crop_starts(whole, sfreq, o["crop_length"], o["crop_stride"])[1])
         text += (f", each cut into {n} crops of {o['crop_length']:g} s every "
                  f"{o['crop_stride']:g} s (cropped training)")
     return f"{text} ({_shape(shape, sfreq)})."

@@ -10,6 +10,28 @@ from ._windows import Windows
 __all__ = ["EventSampler"]
 
 
+def crop_starts(n_samples, sfreq, length, stride):
+    """Where the crops of a window of ``n_samples`` start, and their size in samples.
+
+    Returns
+    -------
+    size : int
+        ``round(length * sfreq) + 1`` samples, both ends included.
+    starts : ndarray of int
+        Every ``round(stride * sfreq)`` samples, the last crop ending in the window.
+
+    Raises
+    ------
+    ValueError
+        When no crop fits, or the stride is under one sample.
+    """
+    size, step = int(round(length * sfreq)) + 1, int(round(stride * sfreq))
+    if size > n_samples or step < 1:
+        raise ValueError(f"crop = ({length}, {stride}) s: crops of {size} samples every "
+                         f"{step} do not fit windows of {n_samples} samples at {sfreq:g} Hz")
+    return size, np.arange(0, n_samples - size + 1, step)
+
+
 class EventSampler(Sampler):
     """Cut one window from ``tmin`` to ``tmax`` around each chosen annotation.
 
@@ -102,13 +124,7 @@ class EventSampler(Sampler):
 
     def _crops(self, X, y, meta, sfreq):
         """Every event window cut into crops; crop after crop within each event."""
-        length, stride = self.crop
-        size, step = int(round(length * sfreq)) + 1, int(round(stride * sfreq))
-        if size > X.shape[-1] or step < 1:
-            raise ValueError(f"crop = ({length}, {stride}) s: crops of {size} samples every "
-                             f"{step} do not fit windows of {X.shape[-1]} samples at "
-                             f"{sfreq:g} Hz")
-        starts = np.arange(0, X.shape[-1] - size + 1, step)
+        size, starts = crop_starts(X.shape[-1], sfreq, *self.crop)
         crops = np.lib.stride_tricks.sliding_window_view(X, size, axis=-1)[:, :, starts]
         X = crops.transpose(0, 2, 1, 3).reshape(-1, X.shape[1], size)
         event = np.repeat(np.arange(len(meta)), len(starts))

@@ -117,10 +117,15 @@ def _candidates(study, source, here, windows, store, progress):
     return out
 
 
-def _class_counts(windows, frame, folds, classes):
+def _class_counts(windows, frame, train_rows, classes):
+    """Windows per class: trained on and tested with one fold, else all and tested.
+
+    ``windows`` and ``train_rows`` are the fold's own (a chosen candidate's
+    windows where the selection picked one that cuts them otherwise).
+    """
     y = pd.Series(np.asarray(windows.y).astype(str))
-    if len(folds) == 1:
-        counts = pd.DataFrame({"train": y.iloc[folds[0].train].value_counts(),
+    if train_rows is not None:
+        counts = pd.DataFrame({"train": y.iloc[train_rows].value_counts(),
                                "test": frame["true"].value_counts()})
     else:
         counts = pd.DataFrame({"all windows": y.value_counts(),
@@ -202,12 +207,12 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
                                             folder.partial, n_jobs=jobs_n, progress=progress)
                 fits = [ran_inner, len(inner)]
                 chosen, selection_table = choose(study, candidates, folds, inner)
-            jobs, windows_of = [], {}
+            jobs, windows_of, train_of = [], {}, {}
             for k, fold in enumerate(folds):
                 plan = (candidates[chosen[fold.name]] if candidates else
                         Candidate({}, study, windows, str(store)))
                 train, test = fold_rows(fold, windows, plan.windows, study)
-                windows_of[fold.name] = plan.windows
+                windows_of[fold.name], train_of[fold.name] = plan.windows, train
                 label = f"fold {k + 1}/{len(folds)}" + (f" ({fold.name})" if fold.name != str(k)
                                                         else "")
                 jobs.append(Job(f"fold-{fold.name}", label, plan.study, plan.store, train, test,
@@ -231,6 +236,8 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
             tables["Selection: inner scores on the training side"].to_csv(
                 folder.partial / "selection.csv", index=False)
         unit = split_unit(study)
+        # one fold: the windows it was fitted and scored on; several: the recipe's own
+        counted = windows_of[folds[0].name] if len(folds) == 1 else windows
         header = {
             "study": study.name, "source": source.name, "split": study.split.kind,
             "reduced_protocol": bool(missing),
@@ -243,8 +250,9 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
             "train_records": sides[0] if sides else None,
             "test_records": sides[1] if sides else None,
             "n_folds": len(folds), "folds": fold_table, "interval_unit": f"{unit}s",
-            "class_counts": _class_counts(windows, frame, folds, classes).to_dict(),
-            "n_windows": int(len(windows)), "n_tested": int(len(frame)),
+            "class_counts": _class_counts(counted, frame, train_of[folds[0].name]
+                                          if len(folds) == 1 else None, classes).to_dict(),
+            "n_windows": int(len(counted)), "n_tested": int(len(frame)),
             "n_features": last["n_features"],
             "imbalance": study.training.imbalance,
             "selected": ({f: candidates[c].overrides for f, c in chosen.items()}

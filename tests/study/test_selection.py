@@ -26,7 +26,25 @@ scoring = "macro_f1"
 
 [selection.grid]
 "model.dropout" = [0.0, 0.5]
+"windows.tmin" = [-1.0]  # both candidates cut wider beats than the recipe
 """
+AAMI = {"N": "NLRej", "S": "AaJS", "V": "VE", "F": "F"}
+
+
+def _beats_that_fit(folder, records, tmin, tmax):
+    """Beats of each AAMI class present whose [tmin, tmax] window lies in the record."""
+    import wfdb
+
+    counts = dict.fromkeys(AAMI, 0)
+    for record in records:
+        header = wfdb.rdheader(str(folder / record))
+        ann = wfdb.rdann(str(folder / record), "atr")
+        for sample, symbol in zip(ann.sample, ann.symbol):
+            fits = (sample + tmin * header.fs >= 0
+                    and sample + tmax * header.fs <= header.sig_len)
+            for label, symbols in AAMI.items():
+                counts[label] += int(fits and symbol in symbols)
+    return {label: n for label, n in counts.items() if n}
 
 
 def test_selection_chooses_on_ds1_and_never_reads_ds2(mitdb_subset, tmp_path, monkeypatch):
@@ -73,7 +91,15 @@ def test_selection_chooses_on_ds1_and_never_reads_ds2(mitdb_subset, tmp_path, mo
     assert len(table) == 2 and set(table["model.dropout"]) == {0.0, 0.5}
     best = table.loc[table["inner macro_f1"].idxmax()]
     assert table["chosen"].sum() == 1 and best["chosen"]
-    assert header["selected"] == {"0": {"model.dropout": best["model.dropout"]}}
+    assert header["selected"] == {"0": {"model.dropout": best["model.dropout"],
+                                        "windows.tmin": -1.0}}
+    # The counts are of the chosen candidate's windows: record 106's first beat
+    # (0.98 s in) fits the recipe's -0.25 s but not -1.0 s.
+    assert header["class_counts"]["train"] == _beats_that_fit(data / "mitdb", ["101", "106"],
+                                                              -1.0, 0.45)
+    assert header["class_counts"]["test"] == _beats_that_fit(data / "mitdb", ["100"], -1.0, 0.45)
+    assert header["n_windows"] == sum(header["class_counts"]["train"].values()) \
+        + header["n_tested"]
     assert any(line.startswith("Settings chosen on the training side only: 2 candidates")
                for line in header["protocol"])
     assert "Selection: inner scores" in (out / "report.html").read_text()

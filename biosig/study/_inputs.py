@@ -109,6 +109,9 @@ def tabular_features(study, windows):
 
     ``rr``: the sampler's RR intervals and each over the record's mean (the
     ratios carry prematurity across patients with different heart rates).
+    ``rr_local_ratios``: the previous and next RR intervals over the local
+    mean, and the next over the previous (a premature beat followed by a
+    pause), which do not drift with the heart rate within a record.
     An extractor's name: its features of each window. Each is a function of
     the window (and its neighbours' R peaks) alone, fitted on nothing, so
     computing it before the split lets no information cross folds.
@@ -129,6 +132,10 @@ def tabular_features(study, windows):
             rr = windows.meta[list(RR_FEATURES)].to_numpy(np.float64)
             blocks += [rr, rr[:, :3] / rr[:, 3:]]
             columns += list(RR_FEATURES) + [f"{n}_ratio" for n in RR_FEATURES[:3]]
+        elif name == "rr_local_ratios":
+            prev, next_, local = windows.meta[list(RR_FEATURES[:3])].to_numpy(np.float64).T
+            blocks.append(np.column_stack([prev / local, next_ / local, next_ / prev]))
+            columns += ["rr_prev_over_local", "rr_next_over_local", "rr_next_over_prev"]
         else:
             extractor = EXTRACTORS[name].build(study, windows.sfreq, windows.ch_names)
             view = WindowView(windows.X)

@@ -164,7 +164,7 @@ def main(argv=None):
         print(pd.DataFrame([row]).to_string(index=False), flush=True)
     if args.peers:
         rows.extend(_peer_rows(args, rows))
-    table = pd.DataFrame(rows).fillna("")
+    table = pd.DataFrame(rows).astype(object).fillna("")  # blank cells, numbers kept
     print("\n" + table.to_markdown(index=False) if hasattr(table, "to_markdown") and _has_tabulate()
           else "\n" + table.to_string(index=False))
 

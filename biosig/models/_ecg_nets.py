@@ -179,8 +179,8 @@ class MultiPerspectiveCNNClassifier(KerasWindowClassifier):
       branch of ``context_kernel``; give the beat sampler a wider
       ``tmin``/``tmax`` to have neighbours in it;
     - the *rhythm*: the standardised tabular features (the RR intervals and
-      their ratios to the record's mean, morphology features), through a
-      dense ReLU layer of ``rr_units`` (none with 0).
+      their ratios to the record's or the local mean, morphology features),
+      through a dense ReLU layer of ``rr_units`` (none with 0).
 
     Departures from the paper: its symbolic representation of the beat (a
     symbolisation of morphology and rhythm with baseline correction) is not

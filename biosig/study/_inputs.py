@@ -148,5 +148,6 @@ def tabular_features(study, windows):
         records = sorted(set(windows.meta["record"].to_numpy()[rows]))
         raise ValueError(f"features {sorted({columns[c] for c in cols})[:5]} are NaN or infinite "
                          f"in {bad.any(axis=1).sum()} windows of records {records[:10]} "
-                         "(a flat signal, or a record with fewer than two beats)")
+                         "(a flat signal, a record with fewer than two beats, or two beats "
+                         "annotated at one sample)")
     return values.astype(np.float32), columns

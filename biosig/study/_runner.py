@@ -117,20 +117,34 @@ def _candidates(study, source, here, windows, store, progress):
     return out
 
 
-def _class_counts(windows, frame, train_rows, classes):
+def _class_counts(windows, frame, train_rows, classes, whose="all windows"):
     """Windows per class: trained on and tested with one fold, else all and tested.
 
     ``windows`` and ``train_rows`` are the fold's own (a chosen candidate's
-    windows where the selection picked one that cuts them otherwise).
+    windows where the selection picked one that cuts them otherwise); with
+    several folds, ``whose`` names the column of all windows.
     """
     y = pd.Series(np.asarray(windows.y).astype(str))
     if train_rows is not None:
         counts = pd.DataFrame({"train": y.iloc[train_rows].value_counts(),
                                "test": frame["true"].value_counts()})
     else:
-        counts = pd.DataFrame({"all windows": y.value_counts(),
+        counts = pd.DataFrame({whose: y.value_counts(),
                                "tested": frame["true"].value_counts()})
     return counts.reindex(classes).fillna(0).astype(int)
+
+
+def _counted_windows(windows, windows_of):
+    """The windows the header counts, and the name of their column with several folds.
+
+    One set of windows for every fold (the recipe's, or one candidate's):
+    those. Folds whose chosen candidates cut different windows: the recipe's
+    own, named as such, since no one set of windows was tested.
+    """
+    distinct = {id(w): w for w in windows_of.values()}
+    if len(distinct) == 1:
+        return next(iter(distinct.values())), "all windows"
+    return windows, "all windows (the recipe's own)"
 
 
 def run_study(study, *, data_dir=None, out=None, download=False, partial=False, progress=True,
@@ -236,8 +250,7 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
             tables["Selection: inner scores on the training side"].to_csv(
                 folder.partial / "selection.csv", index=False)
         unit = split_unit(study)
-        # one fold: the windows it was fitted and scored on; several: the recipe's own
-        counted = windows_of[folds[0].name] if len(folds) == 1 else windows
+        counted, whose = _counted_windows(windows, windows_of)
         header = {
             "study": study.name, "source": source.name, "split": study.split.kind,
             "reduced_protocol": bool(missing),
@@ -251,7 +264,8 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
             "test_records": sides[1] if sides else None,
             "n_folds": len(folds), "folds": fold_table, "interval_unit": f"{unit}s",
             "class_counts": _class_counts(counted, frame, train_of[folds[0].name]
-                                          if len(folds) == 1 else None, classes).to_dict(),
+                                          if len(folds) == 1 else None, classes,
+                                          whose).to_dict(),
             "n_windows": int(len(counted)), "n_tested": int(len(frame)),
             "n_features": last["n_features"],
             "imbalance": study.training.imbalance,

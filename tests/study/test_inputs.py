@@ -36,6 +36,7 @@ def test_rr_local_ratios_mark_the_premature_beat(premature_beat):
     early = np.flatnonzero(premature_beat.y == "S").item()
     # 0.6 s after a 1 s beat, then a 1.4 s pause: the local mean of four intervals is 1 s
     assert ratios["rr_prev_over_local"][early] == pytest.approx(0.6)
+    assert ratios["rr_next_over_local"][early] == pytest.approx(1.4)
     assert ratios["rr_next_over_prev"][early] == pytest.approx(1.4 / 0.6)
     steady = premature_beat.meta["sample"].to_numpy() < 1400
     np.testing.assert_allclose(ratios["rr_next_over_prev"][steady], 1.0, rtol=1e-6)

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from biosig.cli import main
+from biosig.datasets import AAMI_EC57
 from biosig.study import _execute
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "arrhythmia_mitbih.toml"
@@ -28,22 +29,21 @@ scoring = "macro_f1"
 "model.dropout" = [0.0, 0.5]
 "windows.tmin" = [-1.0]  # both candidates cut wider beats than the recipe
 """
-AAMI = {"N": "NLRej", "S": "AaJS", "V": "VE", "F": "F"}
 
 
 def _beats_that_fit(folder, records, tmin, tmax):
     """Beats of each AAMI class present whose [tmin, tmax] window lies in the record."""
     import wfdb
 
-    counts = dict.fromkeys(AAMI, 0)
+    counts = dict.fromkeys("NSVF", 0)
     for record in records:
         header = wfdb.rdheader(str(folder / record))
         ann = wfdb.rdann(str(folder / record), "atr")
         for sample, symbol in zip(ann.sample, ann.symbol):
             fits = (sample + tmin * header.fs >= 0
                     and sample + tmax * header.fs <= header.sig_len)
-            for label, symbols in AAMI.items():
-                counts[label] += int(fits and symbol in symbols)
+            if fits and AAMI_EC57.get(symbol) in counts:
+                counts[AAMI_EC57[symbol]] += 1
     return {label: n for label, n in counts.items() if n}
 
 
@@ -103,3 +103,13 @@ def test_selection_chooses_on_ds1_and_never_reads_ds2(mitdb_subset, tmp_path, mo
     assert any(line.startswith("Settings chosen on the training side only: 2 candidates")
                for line in header["protocol"])
     assert "Selection: inner scores" in (out / "report.html").read_text()
+
+
+def test_header_counts_the_recipe_windows_when_folds_chose_different_ones():
+    from biosig.study._runner import _counted_windows
+
+    base, wide, crops = object(), object(), object()
+    assert _counted_windows(base, {"0": base, "1": base}) == (base, "all windows")
+    assert _counted_windows(base, {"0": wide, "1": wide}) == (wide, "all windows")
+    assert _counted_windows(base, {"0": wide, "1": crops}) == (
+        base, "all windows (the recipe's own)")

@@ -299,6 +299,9 @@ class Study:
         return params
 
 
+# tabular blocks a sampler carries in its windows' meta ("rr", ...)
+_SAMPLER_TABULAR = tuple(dict.fromkeys(t for name in SAMPLERS for t in SAMPLERS[name].tabular))
+
 _SCHEMA = {
     "study": {"name": required((str,)), "description": Key((str,), "")},
     "dataset": {"source": required((str,)), "subjects": Key((str, list), "all", items=str),
@@ -318,8 +321,7 @@ _SCHEMA = {
                  "align": Key((str,), "none", ("none", "euclidean")),
                  "scale": Key((str,), "none", ("none", "subject")),
                  "extractors": Key((list,), [], EXTRACTORS.choices(), items=str),
-                 "tabular": Key((list,), [], ("rr", "rr_local_ratios") + EXTRACTORS.choices(),
-                                items=str),
+                 "tabular": Key((list,), [], _SAMPLER_TABULAR + EXTRACTORS.choices(), items=str),
                  "steps": Key((int,), 1), "wavelet": Key((str,), "db4"),
                  "wavelet_level": Key((int,), 4), "bands": Key((dict,), {}),
                  "freqs": Key((list,), [], items=NUM)},

@@ -101,4 +101,3 @@ def test_explain_names_what_is_missing(run, tmp_path, capsys):
     assert "n_windows must be a positive integer" in capsys.readouterr().err
     assert main(["explain", str(out), "--method", "grad_cam", "--layer", "dense"]) == 2
     assert "Grad-CAM needs a 1-D or 2-D convolution map" in capsys.readouterr().err
-

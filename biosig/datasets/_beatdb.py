@@ -91,7 +91,11 @@ class _BeatDatabase(PhysioNetSource):
         channels : list of str | None
             Leads to keep, in this order, by their names in the Recording
             (repeated header names get ``-1``, ``-2``, ... appended); all when
-            None.
+            None. An entry ``"V1|V2|V4|V5"`` keeps the first of those leads
+            the record has and names it by the whole entry, so that records
+            whose second lead differs (MIT-BIH's lower lead is V1 in most
+            records, V2, V4 or V5 in a few) give windows with the same
+            channel names.
         sfreq : float | None
             Resample the signals to this rate in Hz with
             :meth:`mne.io.Raw.resample`. Annotation and beat onsets (seconds)
@@ -119,16 +123,15 @@ class _BeatDatabase(PhysioNetSource):
             channels = [channels] if isinstance(channels, str) else list(channels)
         # Where a header may repeat a name (svdb's two leads are both "ECG"), all
         # leads are read and picked by their unique names.
-        direct = channels is not None and self.unique_lead_names
+        direct = (channels is not None and self.unique_lead_names
+                  and not any("|" in c for c in channels))
         rec = read_wfdb(path, self.annotation, source=self.name,
                         channels=channels if direct else None)
         rec.subject = self._subject_of(record, rec)
         if channels is not None and not direct:
-            missing = [c for c in channels if c not in rec.ch_names]
-            if missing:
-                raise ValueError(f"{path}.hea: no channel named {missing}; channels are "
-                                 f"{rec.ch_names}")
-            rec.raw.pick(channels)
+            picks, names = _resolve_leads(channels, rec.ch_names, path)
+            rec.raw.pick(picks)
+            rec.raw.rename_channels(dict(zip(picks, names)))
         if sfreq is not None and sfreq != rec.sfreq:
             rec.raw.resample(sfreq, verbose=False)
         return rec
@@ -144,3 +147,23 @@ class _BeatDatabase(PhysioNetSource):
                 or not (np.isfinite(sfreq) and sfreq > 0)):
             raise ValueError(f"{self.name}: sfreq must be a positive rate in Hz, got {sfreq!r}")
         return float(sfreq)
+
+
+def _resolve_leads(channels, available, path):
+    """The leads to pick for ``channels`` and the names to give them.
+
+    An entry ``"A|B"`` takes the first of A and B in ``available`` and is
+    named ``"A|B"``; a plain name is itself.
+    """
+    picks, missing = [], []
+    for entry in channels:
+        found = next((name for name in entry.split("|") if name in available), None)
+        if found is None:
+            missing.append(entry)
+        picks.append(found)
+    if missing:
+        raise ValueError(f"{path}.hea: no channel named {missing}; channels are {available}")
+    if len(set(picks)) < len(picks):
+        raise ValueError(f"{path}.hea: channels {channels} pick the lead(s) "
+                         f"{sorted({p for p in picks if picks.count(p) > 1})} more than once")
+    return picks, list(channels)

@@ -241,3 +241,22 @@ def test_server_error_names_the_file(physionet_version, tmp_path, fake_server):
 
 def _digest(path):
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_lead_alternatives_take_each_records_own_lower_lead(data_dir, mitdb_dir):
+    # record 114 stores V5 above MLII, record 124's lower lead is V4, 101's is V1
+    ds = MITBIHArrhythmia(data_dir, progress=False)
+    lower = "V1|V2|V4|V5"
+    for record, lead in [("101", "V1"), ("114", "V5"), ("124", "V4")]:
+        rec = ds.load_record(record, channels=["MLII", lower])
+        assert rec.ch_names == ["MLII", lower]
+        ref = wfdb.rdrecord(str(mitdb_dir / record), physical=True)
+        for name, stored in zip(rec.ch_names, ["MLII", lead]):
+            column = ref.sig_name.index(stored)
+            # biosig's signals are in volts, wfdb's in the header's mV
+            np.testing.assert_allclose(rec.signal[rec.ch_names.index(name)],
+                                       ref.p_signal[:, column] / 1000, atol=1e-9)
+    with pytest.raises(ValueError, match=r"114\.hea: no channel named \['V3\|V6'\]"):
+        ds.load_record("114", channels=["MLII", "V3|V6"])
+    with pytest.raises(ValueError, match=r"114\.hea: .*pick the lead\(s\) \['MLII'\] more than"):
+        ds.load_record("114", channels=["MLII", "V1|MLII"])

@@ -127,3 +127,38 @@ def selection_sentence(study, candidates, chosen, windows):
     return (f"Settings chosen on the training side only: {len(candidates)} candidates scored "
             f"by {s.scoring} under an inner {inner} split of each fold's training side; chosen: "
             f"{'; '.join(parts)}. The test side was scored once, with the chosen settings.")
+
+
+#: Distributions whose release can move a run's numbers, in the order the report names them.
+_SOFTWARE = ("keras", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "mne", "wfdb",
+             "PyWavelets", "pyriemann")
+_BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
+
+
+def software(backend):
+    """The installed release of Python, biosig, the Keras backend and each library in ``_SOFTWARE``.
+
+    A network's numbers change with the release of Keras and of its backend
+    (convolutions and reductions are computed in other orders), so a run
+    records them beside its results.
+
+    Returns
+    -------
+    versions : dict
+        Distribution name -> version (``"absent"`` where it is not installed).
+    """
+    import importlib.metadata
+    import platform
+
+    versions = {"python": platform.python_version()}
+    for name in ("biosig-dl", _BACKENDS.get(backend, backend)) + _SOFTWARE:
+        try:
+            versions[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def software_sentence(versions):
+    """The report's line naming the releases a run was computed with."""
+    return "Software: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "."

@@ -2,7 +2,6 @@
 
 import contextlib
 import datetime
-import platform
 import time
 import warnings
 from pathlib import Path
@@ -12,7 +11,7 @@ import pandas as pd
 
 from ._data import (MissingDataError, load_options, present_subjects, protocol_subjects,
                     study_windows, test_study)
-from ._describe import protocol, selection_sentence
+from ._describe import protocol, selection_sentence, software, software_sentence
 from ._describe import warnings as report_warnings
 from ._execute import Candidate, Job, choose, fold_rows, inner_jobs, run_jobs
 from ._inputs import INPUTS
@@ -251,6 +250,7 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
                 folder.partial / "selection.csv", index=False)
         unit = split_unit(study)
         counted, whose = _counted_windows(windows, windows_of)
+        versions = software(keras.backend.backend())
         header = {
             "study": study.name, "source": source.name, "split": study.split.kind,
             "reduced_protocol": bool(missing),
@@ -258,7 +258,8 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
                                  guard=guard_unit(study)),
             "protocol": protocol(study, source=source, here=here, windows=windows, sides=sides,
                                  n_folds=len(folds), shared=shared,
-                                 thresholds="threshold" in metrics, selection=selection),
+                                 thresholds="threshold" in metrics, selection=selection)
+            + [software_sentence(versions)],
             "subjects": here, "missing_subjects": missing,
             "train_records": sides[0] if sides else None,
             "test_records": sides[1] if sides else None,
@@ -274,8 +275,8 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
             "saved_model": f"the model of fold {folds[-1].name}" if len(folds) > 1 else "the model",
             "epochs_trained": len(last["history"].get("loss", [])),
             "keras_backend": keras.backend.backend(), "n_jobs": n_jobs,
-            "scheduler": scheduler, "fits": fits, "biosig_version": _version(),
-            "python": platform.python_version(),
+            "scheduler": scheduler, "fits": fits, "biosig_version": versions["biosig-dl"],
+            "python": versions["python"], "software": versions,
         }
         header["wall_time_s"] = round(time.perf_counter() - started, 1)
         write_outputs(folder.partial, study=study, header=header, metrics=metrics, frame=frame,
@@ -284,11 +285,3 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
         folder.publish()
     return out
 
-
-def _version():
-    import importlib.metadata
-
-    try:
-        return importlib.metadata.version("biosig-dl")
-    except importlib.metadata.PackageNotFoundError:
-        return "unknown"

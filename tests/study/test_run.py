@@ -4,9 +4,11 @@ Real data where the shared folder has it (MIT-BIH, Bonn); otherwise the
 format-exact example files of :func:`biosig.datasets.write_example_data`.
 """
 
+import importlib.metadata
 import json
 from pathlib import Path
 
+import keras
 import numpy as np
 import pandas as pd
 import pytest
@@ -54,21 +56,33 @@ def test_bonn_stratified_folds_test_every_segment_once(data_dir, tmp_path):
     assert metrics["accuracy"] > 0.5  # chance (the majority class) is 0.4
     ci = metrics["ci95"]["accuracy"]
     assert ci["low"] <= ci["value"] <= ci["high"]
-    assert "Metrics per fold" in (tmp_path / "run" / "report.html").read_text()
+    report = (tmp_path / "run" / "report.html").read_text()
+    assert "Metrics per fold" in report
+    # the releases the numbers were computed with, in the header and the report
+    software = header["software"]
+    assert software["keras"] == keras.__version__ == importlib.metadata.version("keras")
+    backend = keras.backend.backend()
+    assert software[backend] == importlib.metadata.version(backend)
+    assert f"keras {keras.__version__}, numpy {np.__version__}" in report
 
 
 def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(mitdb_subset, tmp_path):
-    # A reduced protocol on named records of each side, with S, V and F beats.
+    # A reduced protocol on named records of each side, with S, V and F beats, on both
+    # leads: the lower lead is V5 in record 100 and V1 in the others.
     data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
     header, metrics, pred = _run("arrhythmia_mitbih_dbn", data, tmp_path / "run",
                                  "training.epochs=3", "model.pretrain_epochs=1",
                                  "training.imbalance='smote'", "training.ensemble=1",
-                                 partial=True)
+                                 "dataset.channels=['MLII', 'V1|V2|V4|V5']", partial=True)
     assert header["train_records"] == ["101", "106", "208", "209"]
     assert set(pred["record"]) == set(header["test_records"]) == {"100", "105", "200", "233"}
     counts = header["class_counts"]["train"]
     assert counts["N"] > 10 * counts["S"]  # counts before resampling: SMOTE never wrote rows
-    assert "SVEB" in metrics and header["n_features"] > 7  # wavelet features + RR
+    assert "SVEB" in metrics
+    beat = np.zeros((2, 1, 252), np.float32)  # 0.7 s at 360 Hz
+    n_wavelet = WaveletFeatures("db4", 4).fit(beat).transform(beat).shape[1]
+    assert header["n_features"] == 2 * n_wavelet + 7  # wavelet features of each lead + RR
+    assert any("2 channels x 252 samples" in line for line in header["protocol"])
     assert any(line.startswith("Imbalance: smote (SMOTE on the feature vectors of the training "
                                "part of each fit, after its early-stopping split")
                for line in header["protocol"])

@@ -92,10 +92,10 @@ class _BeatDatabase(PhysioNetSource):
             Leads to keep, in this order, by their names in the Recording
             (repeated header names get ``-1``, ``-2``, ... appended); all when
             None. An entry ``"V1|V2|V4|V5"`` keeps the first of those leads
-            the record has and names it by the whole entry, so that records
-            whose second lead differs (MIT-BIH's lower lead is V1 in most
-            records, V2, V4 or V5 in a few) give windows with the same
-            channel names.
+            the record has, in that order, and names it by the whole entry, so
+            that records whose second lead differs (MIT-BIH's lead other than
+            MLII is V1 in most records, V2, V4 or V5 in a few) give windows with
+            the same channel names.
         sfreq : float | None
             Resample the signals to this rate in Hz with
             :meth:`mne.io.Raw.resample`. Annotation and beat onsets (seconds)
@@ -157,7 +157,8 @@ def _resolve_leads(channels, available, path):
     """
     picks, missing = [], []
     for entry in channels:
-        found = next((name for name in entry.split("|") if name in available), None)
+        found = next((name for name in map(str.strip, entry.split("|")) if name in available),
+                     None)
         if found is None:
             missing.append(entry)
         picks.append(found)

@@ -132,11 +132,10 @@ def selection_sentence(study, candidates, chosen, windows):
 #: Distributions whose release can move a run's numbers, in the order the report names them.
 _SOFTWARE = ("keras", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "mne", "wfdb",
              "PyWavelets", "pyriemann")
-_BACKENDS = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch"}
 
 
 def software(backend):
-    """The installed release of Python, biosig, the Keras backend and each library in ``_SOFTWARE``.
+    """The releases of Python, biosig, the Keras backend and each of ``_SOFTWARE``, and the machine.
 
     A network's numbers change with the release of Keras and of its backend
     (convolutions and reductions are computed in other orders), so a run
@@ -145,17 +144,21 @@ def software(backend):
     Returns
     -------
     versions : dict
-        Distribution name -> version (``"absent"`` where it is not installed).
+        ``"python"`` and ``"machine"`` (e.g. ``"x86_64"``), then distribution name ->
+        version (``"absent"`` where it is not installed).
     """
+    import importlib
     import importlib.metadata
     import platform
 
-    versions = {"python": platform.python_version()}
-    for name in ("biosig-dl", _BACKENDS.get(backend, backend)) + _SOFTWARE:
+    versions = {"python": platform.python_version(), "machine": platform.machine()}
+    for name in ("biosig-dl", backend) + _SOFTWARE:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "absent"
+    if versions[backend] == "absent":  # e.g. installed as tensorflow-cpu
+        versions[backend] = getattr(importlib.import_module(backend), "__version__", "absent")
     return versions
 
 

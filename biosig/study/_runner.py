@@ -284,4 +284,3 @@ def run_study(study, *, data_dir=None, out=None, download=False, partial=False, 
                       tables=tables)
         folder.publish()
     return out
-

@@ -1,5 +1,5 @@
 """Models: scikit-learn classifiers around Keras 3 networks (TensorFlow, JAX, PyTorch), and
-the Riemannian tangent-space baseline (pyRiemann)."""
+the classical baselines: Riemannian tangent space (pyRiemann) and linear discriminants."""
 
 from ._augment import AmplitudeScale, BaselineWander, GaussianNoiseSNR, TimeWarp
 from ._autoencoders import (
@@ -10,6 +10,7 @@ from ._batches import WindowBatches
 from ._cnn1d import CNN1DClassifier
 from ._cnn2d import CNN2DClassifier
 from ._dbn import DBNClassifier
+from ._discriminant import LinearDiscriminantClassifier
 from ._ecg_nets import MultiPerspectiveCNNClassifier, ResidualAttentionCNNClassifier
 from ._eeg_augment import (
     ChannelDropout,
@@ -48,6 +49,7 @@ __all__ = [
     "FTSurrogate",
     "FrequencyShift",
     "GaussianNoiseSNR",
+    "LinearDiscriminantClassifier",
     "MixupBatches",
     "MultiPerspectiveCNNClassifier",
     "RBM",

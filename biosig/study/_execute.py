@@ -100,6 +100,8 @@ def load_result(folder, key):
 
 def _n_features(study, view, model):
     """Columns the model reads beside (or instead of) the windows."""
+    if study.features.input == "features" and not hasattr(model, "window_shape_"):
+        return int(model.n_features_in_)  # a classical model reads the feature vectors
     if study.features.input == "features":
         return int(model.window_shape_[0] if study.features.steps > 1
                    else np.prod(model.window_shape_))

@@ -64,6 +64,18 @@ _entry("tangent_space", "TangentSpaceClassifier", ("raw",), network=False,
        describe=_describe_tangent_space)
 
 
+def _describe_lda(study):
+    p = {"solver": "lsqr", "shrinkage": "auto", **study.model.params}
+    return (f"Model: lda (linear discriminants on the feature vectors, as de Chazal 2004; "
+            f"{p['solver']} solver, shrinkage {p['shrinkage']}; the class weights set the "
+            f"priors).")
+
+
+# keys: solver ("lsqr"), shrinkage ("auto"); see LinearDiscriminantClassifier
+_entry("lda", "LinearDiscriminantClassifier", ("features",), tabular=True, network=False,
+       describe=_describe_lda)
+
+
 def model_class(name):
     """The estimator class of a recipe model name."""
     from .. import models

@@ -8,6 +8,7 @@ import importlib.metadata
 import json
 from pathlib import Path
 
+import joblib
 import keras
 import numpy as np
 import pandas as pd
@@ -107,6 +108,27 @@ def test_mitdb_dbn_s_threshold_tuned_out_of_fold_on_the_training_side(mitdb_subs
     np.testing.assert_array_equal(pred["pred"] == "S", pred["p_S"] >= t)
     assert any("out-of-fold probabilities of a 3-fold split" in line
                for line in header["protocol"])
+
+
+def test_mitdb_lda_chooses_leads_and_features_on_the_training_side(mitdb_subset, tmp_path):
+    # de Chazal's classifier: eight feature sets fitted on inner folds of the DS1 records.
+    data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
+    out = tmp_path / "run"
+    header, metrics, pred = _run("arrhythmia_mitbih_lda", data, out, partial=True)
+    assert header["train_records"] == ["101", "106", "208", "209"]
+    assert set(pred["record"]) == set(header["test_records"]) == {"100", "105", "200", "233"}
+    assert header["fits"]["run"] == 8 * 3 + 1  # candidates x inner folds, then the outer fit
+    table = pd.read_csv(out / "selection.csv")
+    assert len(table) == 8 and table["chosen"].sum() == 1
+    best = table.loc[table["inner f1:S"].idxmax()]
+    assert best["chosen"]
+    assert any(line.startswith("Model: lda (linear discriminants on the feature vectors")
+               for line in header["protocol"])
+    proba = pred[[f"p_{c}" for c in ("F", "N", "S", "V")]].to_numpy()
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0, rtol=1e-5)
+    model = joblib.load(out / "model.joblib")
+    assert model.priors_ == pytest.approx([0.25] * 4)  # class_weight: equal priors
+    assert "SVEB" in metrics and "VEB" in metrics
 
 
 def test_chbmit_patient_specific_event_metrics(examples, tmp_path):

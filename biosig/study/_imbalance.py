@@ -14,7 +14,7 @@ def _none(study):
 IMBALANCE.add("none", describe=lambda study: "Imbalance: none (plain cross-entropy).",
               feature_vectors=False)(_none)
 IMBALANCE.add("class_weight",
-              describe=lambda study: "Imbalance: class_weight (the loss weighs each class by the "
+              describe=lambda study: "Imbalance: class_weight (each class is weighted by the "
                                      "inverse of its frequency on the training side).",
               feature_vectors=False)(lambda study: {**_none(study), "class_weight": "balanced"})
 IMBALANCE.add("focal", describe=lambda study: "Imbalance: focal (focal loss, gamma 2).",

@@ -111,17 +111,26 @@ def test_mitdb_dbn_s_threshold_tuned_out_of_fold_on_the_training_side(mitdb_subs
 
 
 def test_mitdb_lda_chooses_leads_and_features_on_the_training_side(mitdb_subset, tmp_path):
-    # de Chazal's classifier: eight feature sets fitted on inner folds of the DS1 records.
+    # de Chazal's classifier: two of the recipe's eight feature sets (one lead with every
+    # tabular feature, both leads with RR alone) fitted on inner folds of the DS1 records.
     data = mitdb_subset(["101", "106", "208", "209", "100", "105", "200", "233"])
     out = tmp_path / "run"
-    header, metrics, pred = _run("arrhythmia_mitbih_lda", data, out, partial=True)
+    header, metrics, pred = _run(
+        "arrhythmia_mitbih_lda", data, out,
+        "selection.candidates=[{ 'features.tabular' = ['rr', 'rr_local_ratios', "
+        "'beat_morphology'] }, { 'dataset.channels' = ['MLII', 'V1|V2|V4|V5'] }]", partial=True)
     assert header["train_records"] == ["101", "106", "208", "209"]
     assert set(pred["record"]) == set(header["test_records"]) == {"100", "105", "200", "233"}
-    assert header["fits"]["run"] == 8 * 3 + 1  # candidates x inner folds, then the outer fit
+    assert header["fits"]["run"] == 2 * 3 + 1  # candidates x inner folds, then the outer fit
     table = pd.read_csv(out / "selection.csv")
-    assert len(table) == 8 and table["chosen"].sum() == 1
+    assert len(table) == 2 and table["chosen"].sum() == 1
     best = table.loc[table["inner f1:S"].idxmax()]
     assert best["chosen"]
+    beat = np.zeros((2, 1, 252), np.float32)  # 0.7 s at 360 Hz
+    n_wavelet = WaveletFeatures("db4", 4).fit(beat).transform(beat).shape[1]
+    one_lead = best["candidate"] == 0
+    # RR (7), the local ratios (3), morphology (9); or each lead's wavelet features and RR
+    assert header["n_features"] == (n_wavelet + 7 + 3 + 9 if one_lead else 2 * n_wavelet + 7)
     assert any(line.startswith("Model: lda (linear discriminants on the feature vectors")
                for line in header["protocol"])
     proba = pred[[f"p_{c}" for c in ("F", "N", "S", "V")]].to_numpy()

@@ -134,31 +134,61 @@ _SOFTWARE = ("keras", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "mne
              "PyWavelets", "pyriemann")
 
 
+def _cpu():
+    """The processor's model name, its logical cores and its widest x86 vector extension."""
+    import os
+    import platform
+
+    name, flags = platform.processor() or "unknown", set()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                if key.strip() == "model name":
+                    name = value.strip()
+                elif key.strip() == "flags":
+                    flags = set(value.split())
+                    break
+    except OSError:
+        pass
+    widest = next((f for f in ("avx512f", "avx2", "avx", "sse4_2") if f in flags), None)
+    return f"{name} ({os.cpu_count()} cores" + (f", {widest})" if widest else ")")
+
+
 def software(backend):
     """The releases of Python, biosig, the Keras backend and each of ``_SOFTWARE``, and the machine.
 
-    A network's numbers change with the release of Keras and of its backend
-    (convolutions and reductions are computed in other orders), so a run
+    A network's numbers change with the release of Keras and of its backend,
+    and with the processor (TensorFlow's oneDNN kernels pick their code, and
+    so the order of their sums, by the vector extensions it has), so a run
     records them beside its results.
 
     Returns
     -------
     versions : dict
-        ``"python"`` and ``"machine"`` (e.g. ``"x86_64"``), then distribution name ->
-        version (``"absent"`` where it is not installed).
+        ``"python"``, ``"machine"`` (e.g. ``"x86_64"``) and ``"cpu"`` (model name,
+        cores, widest vector extension), then distribution name -> version
+        (``"absent"`` where it is not installed); with TensorFlow,
+        ``"TF_ENABLE_ONEDNN_OPTS"`` where that variable is set.
     """
     import importlib
     import importlib.metadata
+    import importlib.util
+    import os
     import platform
 
-    versions = {"python": platform.python_version(), "machine": platform.machine()}
+    versions = {"python": platform.python_version(), "machine": platform.machine(),
+                "cpu": _cpu()}
     for name in ("biosig-dl", backend) + _SOFTWARE:
         try:
             versions[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
             versions[name] = "absent"
-    if versions[backend] == "absent":  # e.g. installed as tensorflow-cpu
+    if versions[backend] == "absent" and importlib.util.find_spec(backend):
+        # e.g. installed as tensorflow-cpu
         versions[backend] = getattr(importlib.import_module(backend), "__version__", "absent")
+    if backend == "tensorflow" and "TF_ENABLE_ONEDNN_OPTS" in os.environ:
+        versions["TF_ENABLE_ONEDNN_OPTS"] = os.environ["TF_ENABLE_ONEDNN_OPTS"]
     return versions
 
 

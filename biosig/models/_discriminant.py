@@ -15,26 +15,29 @@ class LinearDiscriminantClassifier(ClassifierMixin, BaseEstimator):
     The classifier of de Chazal, O'Dwyer & Reilly (2004, "Automatic
     classification of heartbeats using ECG morphology and heartbeat interval
     features"), the reference of the inter-patient MIT-BIH protocol: one
-    pooled covariance, one mean per class, and training windows weighted so
-    that every class counts alike. Weighting every window of a class by one
-    factor leaves the class means unchanged and moves the prior; here
+    mean per class, one within-class covariance, and training windows
+    weighted so that every class counts alike. Weighting every window of a
+    class by one factor leaves the class means unchanged and moves the
+    prior and that class's share of the within-class covariance; so
     ``class_weight`` sets the priors of
-    :class:`sklearn.discriminant_analysis.LinearDiscriminantAnalysis`
-    (``"balanced"``: equal priors) and the pooled covariance stays
-    scikit-learn's, of every window alike (de Chazal also weighted it). A
-    thin face over scikit-learn, so that a recipe can name it (``[model]
-    name = "lda"``) beside the networks and take the same imbalance
-    settings.
+    :class:`sklearn.discriminant_analysis.LinearDiscriminantAnalysis`, whose
+    ``lsqr`` and ``eigen`` solvers sum the classes' covariances weighted by
+    the priors (``"balanced"``: equal priors, every class's covariance
+    counts alike; the ``svd`` solver pools the windows unweighted). A thin
+    face over scikit-learn, so that a recipe can name it (``[model] name =
+    "lda"``) beside the networks and take the same imbalance settings.
 
     Parameters
     ----------
     solver : {"lsqr", "eigen", "svd"}
         Solver of :class:`~sklearn.discriminant_analysis.LinearDiscriminantAnalysis`.
-    shrinkage : "auto" | float | None
-        Shrinkage of the pooled covariance (``"auto"``: Ledoit-Wolf on the
-        standardised features); None with ``solver="svd"``.
+    shrinkage : "auto" | float | "none" | None
+        Shrinkage of each class's covariance before they are summed
+        (``"auto"``: Ledoit-Wolf on the standardised features); ``"none"``
+        or None for none, as ``solver="svd"`` needs.
     class_weight : "balanced" | dict | None
-        ``"balanced"``: equal priors; a dict ``{class: weight}``: priors in
+        ``"balanced"``: equal priors; a dict ``{class: weight}`` of
+        positive weights (1 for a class it leaves out): priors in
         proportion to each class's count times its weight; None: the
         classes' frequencies.
     sampler : imblearn sampler | None
@@ -48,11 +51,14 @@ class LinearDiscriminantClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    classes_ : ndarray
+    classes_ : ndarray, shape (n_classes,)
+        The class labels, sorted.
     priors_ : ndarray, shape (n_classes,)
         The priors the discriminant was fitted with.
     discriminant_ : sklearn.discriminant_analysis.LinearDiscriminantAnalysis
+        The fitted discriminant (its ``covariance_``, ``coef_``, ...).
     n_features_in_ : int
+        Length of the feature vectors seen in ``fit``.
 
     Examples
     --------
@@ -87,7 +93,11 @@ class LinearDiscriminantClassifier(ClassifierMixin, BaseEstimator):
         if unknown:
             raise ValueError(f"LinearDiscriminantClassifier: class_weight names classes "
                              f"{sorted(map(str, unknown))} that the labels do not hold")
-        mass = counts * np.array([weight.get(c, 1.0) for c in classes], dtype=float)
+        factors = np.array([weight.get(c, 1.0) for c in classes], dtype=float)
+        if not (np.isfinite(factors).all() and (factors > 0).all()):
+            raise ValueError("LinearDiscriminantClassifier: class_weight must give each class "
+                             f"a finite positive weight, got {weight!r}")
+        mass = counts * factors
         return mass / mass.sum()
 
     def fit(self, X, y):
@@ -100,7 +110,7 @@ class LinearDiscriminantClassifier(ClassifierMixin, BaseEstimator):
 
         Returns
         -------
-        self
+        self : LinearDiscriminantClassifier
         """
         X, y = validate_data(self, X, y, dtype=[np.float64, np.float32])
         check_classification_targets(y)
@@ -111,8 +121,13 @@ class LinearDiscriminantClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError("LinearDiscriminantClassifier needs at least 2 classes in the "
                              f"training labels, got 1 class: {classes.tolist()}")
         self.priors_ = self._priors(classes, counts)
+        shrinkage = None if self.shrinkage == "none" else self.shrinkage
+        if self.solver == "svd" and shrinkage is not None:
+            raise ValueError(f"LinearDiscriminantClassifier: solver='svd' takes no shrinkage, "
+                             f"got shrinkage={self.shrinkage!r}; use 'lsqr' or 'eigen', or "
+                             "shrinkage='none'")
         self.discriminant_ = LinearDiscriminantAnalysis(
-            solver=self.solver, shrinkage=self.shrinkage, priors=self.priors_).fit(X, y)
+            solver=self.solver, shrinkage=shrinkage, priors=self.priors_).fit(X, y)
         self.classes_ = self.discriminant_.classes_
         return self
 

@@ -134,14 +134,20 @@ _SOFTWARE = ("keras", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "mne
              "PyWavelets", "pyriemann")
 
 
+#: Where Linux describes the processor.
+_CPUINFO = "/proc/cpuinfo"
+#: The x86 extensions by which oneDNN picks its kernels, widest last.
+_VECTOR_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
+
+
 def _cpu():
-    """The processor's model name, its logical cores and its widest x86 vector extension."""
+    """The processor's model name, the cores this process may use, and its vector extensions."""
     import os
     import platform
 
     name, flags = platform.processor() or "unknown", set()
     try:
-        with open("/proc/cpuinfo") as f:
+        with open(_CPUINFO) as f:
             for line in f:
                 key, _, value = line.partition(":")
                 if key.strip() == "model name":
@@ -151,8 +157,8 @@ def _cpu():
                     break
     except OSError:
         pass
-    widest = next((f for f in ("avx512f", "avx2", "avx", "sse4_2") if f in flags), None)
-    return f"{name} ({os.cpu_count()} cores" + (f", {widest})" if widest else ")")
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return f"{name} ({', '.join([f'{cores} cores'] + [f for f in _VECTOR_FLAGS if f in flags])})"
 
 
 def software(backend):
@@ -167,7 +173,7 @@ def software(backend):
     -------
     versions : dict
         ``"python"``, ``"machine"`` (e.g. ``"x86_64"``) and ``"cpu"`` (model name,
-        cores, widest vector extension), then distribution name -> version
+        the cores this process may use, the vector extensions oneDNN reads), then distribution name -> version
         (``"absent"`` where it is not installed); with TensorFlow,
         ``"TF_ENABLE_ONEDNN_OPTS"`` where that variable is set.
     """

@@ -71,7 +71,7 @@ def _describe_lda(study):
             f"priors).")
 
 
-# keys: solver ("lsqr"), shrinkage ("auto"); see LinearDiscriminantClassifier
+# keys: solver ("lsqr"), shrinkage ("auto", a float or "none"); see LinearDiscriminantClassifier
 _entry("lda", "LinearDiscriminantClassifier", ("features",), tabular=True, network=False,
        describe=_describe_lda)
 

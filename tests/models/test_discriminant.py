@@ -45,13 +45,24 @@ def test_equal_priors_find_the_rare_class_that_frequency_priors_miss():
     assert recall[None] < 0.3 < 0.7 < recall["balanced"]
 
 
-def test_is_scikit_learns_discriminant_with_those_priors():
+def test_the_class_weights_weigh_each_class_covariance_as_de_chazal_did():
+    # The within-class covariance is the classes' covariances weighted by the priors:
+    # with equal priors the rare class counts as much as the common one.
     X, y = _imbalanced()
-    ours = LinearDiscriminantClassifier(class_weight="balanced").fit(X, y)
+    X[y == "S"] *= 3.0  # the rare class spreads wider
+    parts = {c: np.cov(X[y == c].astype(np.float64), rowvar=False, bias=True) for c in "NS"}
+    balanced = LinearDiscriminantClassifier(shrinkage="none", class_weight="balanced").fit(X, y)
+    np.testing.assert_allclose(balanced.discriminant_.covariance_,
+                               0.5 * parts["N"] + 0.5 * parts["S"], rtol=1e-4)
+    plain = LinearDiscriminantClassifier(shrinkage="none").fit(X, y)
+    share_s = np.mean(y == "S")
+    np.testing.assert_allclose(plain.discriminant_.covariance_,
+                               (1 - share_s) * parts["N"] + share_s * parts["S"], rtol=1e-4)
+    # the recipe's default: the same with each class's covariance shrunk (Ledoit-Wolf)
+    shrunk = LinearDiscriminantClassifier(class_weight="balanced").fit(X, y)
     theirs = LinearDiscriminantAnalysis(solver="lsqr", shrinkage="auto",
                                         priors=[0.5, 0.5]).fit(X, y)
-    np.testing.assert_allclose(ours.predict_proba(X), theirs.predict_proba(X), rtol=1e-6)
-    assert ours.discriminant_.shrinkage == "auto"
+    np.testing.assert_allclose(shrunk.predict_proba(X), theirs.predict_proba(X), rtol=1e-6)
 
 
 def test_a_sampler_resamples_before_the_priors_are_counted():
@@ -63,6 +74,8 @@ def test_a_sampler_resamples_before_the_priors_are_counted():
 @pytest.mark.parametrize("weight, message", [
     ("inverse", "expected 'balanced', a dict or None"),
     ({"Q": 2.0}, r"names classes \['Q'\]"),
+    ({"N": 0.0, "S": 0.0}, "a finite positive weight"),
+    ({"S": float("inf")}, "a finite positive weight"),
 ])
 def test_bad_class_weights_are_refused(weight, message):
     X, y = _imbalanced(n=200)
@@ -75,3 +88,11 @@ def test_new_features_at_predict_time_are_refused():
     model = LinearDiscriminantClassifier().fit(X, y)
     with pytest.raises(ValueError, match="6 features"):
         model.predict(X[:, :5])
+
+
+def test_the_svd_solver_refuses_a_shrinkage_and_runs_without_one():
+    X, y = _imbalanced(n=200)
+    with pytest.raises(ValueError, match="solver='svd' takes no shrinkage"):
+        LinearDiscriminantClassifier(solver="svd").fit(X, y)
+    model = LinearDiscriminantClassifier(solver="svd", shrinkage="none").fit(X, y)
+    assert model.predict(X).shape == y.shape

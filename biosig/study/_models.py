@@ -52,8 +52,13 @@ _entry("dbn", "DBNClassifier", ("features",), tabular=True)
 _entry("sdae", "StackedDenoisingAutoencoderClassifier", ("features",), tabular=True)
 
 
+def _params(study):
+    """The recipe's ``[model]`` keys over the estimator's own defaults."""
+    return {**model_class(study.model.name)().get_params(), **study.model.params}
+
+
 def _describe_tangent_space(study):
-    p = {"estimator": "oas", "metric": "riemann", "C": 1.0, **study.model.params}
+    p = _params(study)
     return (f"Model: tangent_space (pyRiemann: {p['estimator']} covariance of each window, "
             f"projected onto the tangent space at the {p['metric']} mean of the training "
             f"covariances; logistic regression, C = {p['C']}).")
@@ -65,7 +70,7 @@ _entry("tangent_space", "TangentSpaceClassifier", ("raw",), network=False,
 
 
 def _describe_lda(study):
-    p = {"solver": "lsqr", "shrinkage": "auto", **study.model.params}
+    p = _params(study)
     return (f"Model: lda (linear discriminants on the feature vectors, as de Chazal 2004; "
             f"{p['solver']} solver, shrinkage {p['shrinkage']}; the class weights set the "
             f"priors).")

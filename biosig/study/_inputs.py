@@ -5,7 +5,7 @@ import numpy as np
 from ._keys import RecipeError
 from ._registry import Registry
 
-__all__ = ["EXTRACTORS", "INPUTS", "tabular_features"]
+__all__ = ["EXTRACTORS", "INPUTS", "RR_RHYTHM", "rr_rhythm", "tabular_features"]
 
 INPUTS = Registry("features", "input")
 EXTRACTORS = Registry("features", "extractors")
@@ -104,6 +104,59 @@ def _scalogram(study, info):
     return [("scalogram", _features().CWTScalogram(info.sfreq, _freqs(study, info.sfreq)))]
 
 
+#: The columns of :func:`rr_rhythm`.
+RR_RHYTHM = ("rr_local_irregularity", "rr_prematurity", "rr_prev_over_local_median")
+
+
+def rr_rhythm(meta, half):
+    """How the beat's previous RR interval sits in the rhythm around it.
+
+    In a steady rhythm a supraventricular beat stands out by coming early;
+    in atrial fibrillation every interval is irregular, and an early normal
+    beat is no sign of one. Over the ``2 * half + 1`` beats of the record
+    centred on each beat (its neighbours among ``meta``'s rows, in sample
+    order; fewer at the record's ends), with ``m`` the median RR and ``d``
+    the median absolute deviation of RR from ``m``:
+
+    - ``rr_local_irregularity``: the median absolute difference between
+      successive RR intervals, over ``m`` (high in atrial fibrillation);
+    - ``rr_prematurity``: ``(m - rr_prev) / (d + 0.01 m)``, how many of the
+      rhythm's own deviations early the beat comes;
+    - ``rr_prev_over_local_median``: ``rr_prev / m``.
+
+    Parameters
+    ----------
+    meta : pandas.DataFrame
+        The beat windows' meta: ``record``, ``sample``, ``rr_prev``, and
+        ``cohort`` where two databases share a store.
+    half : int
+        Beats on either side.
+
+    Returns
+    -------
+    values : ndarray of float64, shape (n_windows, 3)
+        Columns in the order of ``RR_RHYTHM``.
+    """
+    import pandas as pd
+
+    keys = ["cohort", "record"] if "cohort" in meta else ["record"]
+    samples, intervals = meta["sample"].to_numpy(), meta["rr_prev"].to_numpy(np.float64)
+    values = np.empty((len(meta), len(RR_RHYTHM)))
+    for rows in meta.groupby(keys, sort=False).indices.values():
+        rows = rows[np.argsort(samples[rows], kind="stable")]
+        rr = intervals[rows]
+
+        def median(v):
+            return (pd.Series(v).rolling(2 * half + 1, center=True, min_periods=1)
+                    .median().to_numpy())
+
+        m = median(rr)
+        irregularity = median(np.abs(np.diff(rr, prepend=rr[0]))) / m
+        deviation = median(np.abs(rr - m))
+        values[rows] = np.column_stack([irregularity, (m - rr) / (deviation + 0.01 * m), rr / m])
+    return values
+
+
 def tabular_features(study, windows):
     """The tabular features joined to the windows, computed once over the store.
 
@@ -112,6 +165,8 @@ def tabular_features(study, windows):
     ``rr_local_ratios``: the previous and next RR intervals over the local
     mean, and the next over the previous (a premature beat followed by a
     pause), which do not drift with the heart rate within a record.
+    ``rr_rhythm``: the rhythm around the beat, over the ``2 * local_beats + 1``
+    beat windows of its record centred on it (see :func:`rr_rhythm`).
     An extractor's name: its features of each window. Each is a function of
     the window (and its neighbours' R peaks) alone, fitted on nothing, so
     computing it before the split lets no information cross folds.
@@ -132,6 +187,9 @@ def tabular_features(study, windows):
             rr = windows.meta[list(RR_FEATURES)].to_numpy(np.float64)
             blocks += [rr, rr[:, :3] / rr[:, 3:]]
             columns += list(RR_FEATURES) + [f"{n}_ratio" for n in RR_FEATURES[:3]]
+        elif name == "rr_rhythm":
+            blocks.append(rr_rhythm(windows.meta, study.windows.options["local_beats"]))
+            columns += list(RR_RHYTHM)
         elif name == "rr_local_ratios":
             prev, next_, local = windows.meta[list(RR_FEATURES[:3])].to_numpy(np.float64).T
             blocks.append(np.column_stack([prev / local, next_ / local, next_ / prev]))

@@ -7,7 +7,7 @@ import pytest
 
 from biosig.datasets import read_wfdb
 from biosig.study import RecipeError, load_recipe
-from biosig.study._inputs import tabular_features
+from biosig.study._inputs import RR_RHYTHM, tabular_features
 from biosig.windows import BeatSampler
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "arrhythmia_mitbih.toml"
@@ -40,6 +40,37 @@ def test_rr_local_ratios_mark_the_premature_beat(premature_beat):
     assert ratios["rr_next_over_prev"][early] == pytest.approx(1.4 / 0.6)
     steady = premature_beat.meta["sample"].to_numpy() < 1400
     np.testing.assert_allclose(ratios["rr_next_over_prev"][steady], 1.0, rtol=1e-6)
+
+
+def test_rr_rhythm_tells_an_early_beat_in_a_steady_rhythm_from_an_irregular_rhythm(make_record):
+    """A record with one beat 0.4 s early in a steady 1 s rhythm, and a record whose
+    intervals are drawn uniformly from 0.5-1.1 s (as in atrial fibrillation), cut together:
+    each is measured on its own beats."""
+    steady = [360 * k for k in range(1, 5)] + [1656, 2160] + [360 * k for k in range(7, 12)]
+    steady_path, _ = make_record("steady", n=4500, beats=steady,
+                                 symbols=["N"] * 4 + ["A", "N"] + ["N"] * 5)
+    rr = np.random.default_rng(1).uniform(0.5, 1.1, 30)
+    irregular = np.round(360 * (0.5 + np.cumsum(rr))).astype(int)
+    irregular_path, _ = make_record("irregular", n=int(irregular[-1]) + 360, beats=irregular,
+                                    symbols=["N"] * len(irregular))
+    sampler = BeatSampler(-0.25, 0.45, progress=False)
+    both = sampler.sample([read_wfdb(steady_path), read_wfdb(irregular_path)])
+    study = load_recipe(RECIPE, ["features.tabular=['rr_rhythm']", "windows.local_beats=4"])
+    values, names = tabular_features(study, both)
+    assert names == list(RR_RHYTHM) and values.shape == (len(both.y), 3)
+    irregularity, prematurity, ratio = values.T
+    on_steady = both.meta["record"].to_numpy() == "steady"
+    early = np.flatnonzero(both.y == "S").item()
+    # over the 9 beats around it the median RR is 1 s and its median deviation 0: the
+    # 0.6 s interval is 0.4 s early, 40 times the floor of 1 % of the median
+    assert ratio[early] == pytest.approx(0.6)
+    assert prematurity[early] == pytest.approx(40.0)
+    np.testing.assert_allclose(irregularity[on_steady], 0.0, atol=1e-6)
+    assert (irregularity[~on_steady] > 0.1).all()
+    assert (np.abs(prematurity[~on_steady]) < 5).all()
+    # the steady record's values do not depend on the record cut beside it
+    alone, _ = tabular_features(study, sampler.sample([read_wfdb(steady_path)]))
+    np.testing.assert_allclose(alone, values[on_steady], rtol=1e-6)
 
 
 def test_rr_local_ratios_need_beat_windows():

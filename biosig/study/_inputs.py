@@ -113,13 +113,16 @@ def rr_rhythm(meta, half):
 
     In a steady rhythm a supraventricular beat stands out by coming early;
     in atrial fibrillation every interval is irregular, and an early normal
-    beat is no sign of one. Over the ``2 * half + 1`` beats of the record
-    centred on each beat (its neighbours among ``meta``'s rows, in sample
-    order; fewer at the record's ends), with ``m`` the median RR and ``d``
-    the median absolute deviation of RR from ``m``:
+    beat is no sign of one. Each statistic is a running median over the
+    ``2 * half + 1`` beats of the record centred on each beat (its
+    neighbours among ``meta``'s rows, in sample order; fewer at the
+    record's ends). With ``m`` the running median of ``rr_prev`` and ``d``
+    the running median of each beat's ``|rr_prev - m|`` (its distance from
+    its own ``m``):
 
-    - ``rr_local_irregularity``: the median absolute difference between
-      successive RR intervals, over ``m`` (high in atrial fibrillation);
+    - ``rr_local_irregularity``: the running median of the absolute
+      differences between successive ``rr_prev`` (the record's first beat
+      counts 0), over ``m`` (high in atrial fibrillation);
     - ``rr_prematurity``: ``(m - rr_prev) / (d + 0.01 m)``, how many of the
       rhythm's own deviations early the beat comes;
     - ``rr_prev_over_local_median``: ``rr_prev / m``.
@@ -130,7 +133,8 @@ def rr_rhythm(meta, half):
         The beat windows' meta: ``record``, ``sample``, ``rr_prev``, and
         ``cohort`` where two databases share a store.
     half : int
-        Beats on either side.
+        Beats on either side (a recipe's ``[windows] local_beats``, 10 by
+        default: 21 beats, where ``rr_local`` averages 10 intervals).
 
     Returns
     -------
@@ -139,20 +143,18 @@ def rr_rhythm(meta, half):
     """
     import pandas as pd
 
+    def running_median(v):
+        return pd.Series(v).rolling(2 * half + 1, center=True, min_periods=1).median().to_numpy()
+
     keys = ["cohort", "record"] if "cohort" in meta else ["record"]
     samples, intervals = meta["sample"].to_numpy(), meta["rr_prev"].to_numpy(np.float64)
     values = np.empty((len(meta), len(RR_RHYTHM)))
     for rows in meta.groupby(keys, sort=False).indices.values():
         rows = rows[np.argsort(samples[rows], kind="stable")]
         rr = intervals[rows]
-
-        def median(v):
-            return (pd.Series(v).rolling(2 * half + 1, center=True, min_periods=1)
-                    .median().to_numpy())
-
-        m = median(rr)
-        irregularity = median(np.abs(np.diff(rr, prepend=rr[0]))) / m
-        deviation = median(np.abs(rr - m))
+        m = running_median(rr)
+        irregularity = running_median(np.abs(np.diff(rr, prepend=rr[0]))) / m
+        deviation = running_median(np.abs(rr - m))
         values[rows] = np.column_stack([irregularity, (m - rr) / (deviation + 0.01 * m), rr / m])
     return values
 
@@ -166,7 +168,8 @@ def tabular_features(study, windows):
     mean, and the next over the previous (a premature beat followed by a
     pause), which do not drift with the heart rate within a record.
     ``rr_rhythm``: the rhythm around the beat, over the ``2 * local_beats + 1``
-    beat windows of its record centred on it (see :func:`rr_rhythm`).
+    beat windows of its record centred on it (``local_beats`` per side here,
+    where ``rr_local`` takes half of them on each side; see :func:`rr_rhythm`).
     An extractor's name: its features of each window. Each is a function of
     the window (and its neighbours' R peaks) alone, fitted on nothing, so
     computing it before the split lets no information cross folds.

@@ -1,4 +1,4 @@
-"""Tabular features joined to the beat windows: RR intervals and their ratios."""
+"""Tabular features joined to the beat windows: RR intervals, their ratios and the rhythm."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 
 from biosig.datasets import read_wfdb
 from biosig.study import RecipeError, load_recipe
-from biosig.study._inputs import RR_RHYTHM, tabular_features
+from biosig.study._inputs import RR_RHYTHM, rr_rhythm, tabular_features
 from biosig.windows import BeatSampler
 
 RECIPE = Path(__file__).parents[2] / "recipes" / "arrhythmia_mitbih.toml"
@@ -53,7 +53,7 @@ def test_rr_rhythm_tells_an_early_beat_in_a_steady_rhythm_from_an_irregular_rhyt
     irregular = np.round(360 * (0.5 + np.cumsum(rr))).astype(int)
     irregular_path, _ = make_record("irregular", n=int(irregular[-1]) + 360, beats=irregular,
                                     symbols=["N"] * len(irregular))
-    sampler = BeatSampler(-0.25, 0.45, progress=False)
+    sampler = BeatSampler(-0.25, 0.45, local_beats=4, progress=False)
     both = sampler.sample([read_wfdb(steady_path), read_wfdb(irregular_path)])
     study = load_recipe(RECIPE, ["features.tabular=['rr_rhythm']", "windows.local_beats=4"])
     values, names = tabular_features(study, both)
@@ -71,6 +71,33 @@ def test_rr_rhythm_tells_an_early_beat_in_a_steady_rhythm_from_an_irregular_rhyt
     # the steady record's values do not depend on the record cut beside it
     alone, _ = tabular_features(study, sampler.sample([read_wfdb(steady_path)]))
     np.testing.assert_allclose(alone, values[on_steady], rtol=1e-6)
+
+
+def test_rr_rhythm_takes_each_records_beats_in_time_order_over_its_window():
+    """Rows shuffled, and two cohorts with a record of the same name: each record is
+    read in sample order on its own; the window is 2 * half + 1 beats wide."""
+    import pandas as pd
+
+    rr = np.array([1.0] * 6 + [0.5] + [1.0] * 6)  # beat 6 is 0.5 s early
+    steady = pd.DataFrame({"record": "100", "cohort": "train", "sample": np.arange(13) * 360,
+                           "rr_prev": rr})
+    other = steady.assign(cohort="test", rr_prev=rr * 0.8)
+    meta = pd.concat([steady, other], ignore_index=True)
+    order = np.random.default_rng(0).permutation(len(meta))
+    values = rr_rhythm(meta.iloc[order].reset_index(drop=True), 2)
+    back = np.empty_like(values)
+    back[order] = values
+    np.testing.assert_allclose(back[:13], rr_rhythm(steady, 2))
+    np.testing.assert_allclose(back[13:], rr_rhythm(other.drop(columns="cohort"), 2))
+    irregularity, prematurity, ratio = back[:13].T
+    assert prematurity[6] == pytest.approx(50.0) and ratio[6] == pytest.approx(0.5)
+    # two successive differences of 0.5 (into beat 6 and out of it) among five: median 0
+    np.testing.assert_allclose(irregularity, 0.0, atol=1e-12)
+    # three early beats in a row fill the middle of a 5-beat window, not of a 7-beat one
+    run = pd.DataFrame({"record": "r", "sample": np.arange(13),
+                        "rr_prev": [1.0] * 5 + [0.5] * 3 + [1.0] * 5})
+    assert rr_rhythm(run, 2)[6, 2] == pytest.approx(1.0)  # median 0.5: no longer early
+    assert rr_rhythm(run, 3)[6, 2] == pytest.approx(0.5)
 
 
 def test_rr_local_ratios_need_beat_windows():

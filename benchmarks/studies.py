@@ -56,6 +56,8 @@ ANCHORS = {
                              "+P 38.5, VEB Se 77.7 / +P 81.9",
     "arrhythmia_mitbih_lda_rhythm": "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se "
                                     "75.9 / +P 38.5, VEB Se 77.7 / +P 81.9",
+    "arrhythmia_mitbih_lda_template": "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se "
+                                      "75.9 / +P 38.5, VEB Se 77.7 / +P 81.9",
     "seizure_bonn_voted": "Ullah 2018 (P-1D-CNN ensemble, 512-sample windows, voting, 10-fold): "
                           "99.1 +- 0.9 over its cases; published 3-class 96.7-98.1",
     "seizure_bonn_5class": "J. Healthc. Eng. 2022 (CNN features + classifiers, 10-fold): 94.0",
@@ -88,7 +90,7 @@ GOALS = {
     "arrhythmia_mitbih_ensemble": _AAMI, "arrhythmia_mitbih_rr": _AAMI,
     "arrhythmia_mitbih_dbn_rr": _DE_CHAZAL, "arrhythmia_mitbih_leads": _AAMI,
     "arrhythmia_mitbih_dbn_leads": _DE_CHAZAL, "arrhythmia_mitbih_lda": _DE_CHAZAL,
-    "arrhythmia_mitbih_lda_rhythm": _DE_CHAZAL,
+    "arrhythmia_mitbih_lda_rhythm": _DE_CHAZAL, "arrhythmia_mitbih_lda_template": _DE_CHAZAL,
     "arrhythmia_mitbih_dbn": _DE_CHAZAL, "arrhythmia_mitbih_dbn_selected": _DE_CHAZAL,
 }
 PEER_STUDY = "motor_imagery_eegmmi"

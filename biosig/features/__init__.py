@@ -2,6 +2,7 @@
 
 from ._alignment import EuclideanAlignment
 from ._beat_morphology import BeatMorphology
+from ._beat_template import BeatTemplate
 from ._differential_entropy import DifferentialEntropy
 from ._group_scaling import GroupScaler
 from ._hjorth import Hjorth
@@ -16,6 +17,7 @@ __all__ = [
     "EEG_BANDS",
     "BandPower",
     "BeatMorphology",
+    "BeatTemplate",
     "CWTScalogram",
     "DifferentialEntropy",
     "EuclideanAlignment",

@@ -104,6 +104,14 @@ def _scalogram(study, info):
     return [("scalogram", _features().CWTScalogram(info.sfreq, _freqs(study, info.sfreq)))]
 
 
+def _records(meta):
+    """Each window's record, told apart by cohort where two databases share a store."""
+    records = meta["record"].astype(str).to_numpy()
+    if "cohort" in meta:
+        records = meta["cohort"].astype(str).to_numpy() + "/" + records
+    return records
+
+
 #: The columns of :func:`rr_rhythm`.
 RR_RHYTHM = ("rr_local_irregularity", "rr_prematurity", "rr_prev_over_local_median")
 
@@ -146,10 +154,10 @@ def rr_rhythm(meta, half):
     def running_median(v):
         return pd.Series(v).rolling(2 * half + 1, center=True, min_periods=1).median().to_numpy()
 
-    keys = ["cohort", "record"] if "cohort" in meta else ["record"]
     samples, intervals = meta["sample"].to_numpy(), meta["rr_prev"].to_numpy(np.float64)
     values = np.empty((len(meta), len(RR_RHYTHM)))
-    for rows in meta.groupby(keys, sort=False).indices.values():
+    records = pd.Series(_records(meta))
+    for rows in records.groupby(records, sort=False).indices.values():
         rows = rows[np.argsort(samples[rows], kind="stable")]
         rr = intervals[rows]
         m = running_median(rr)
@@ -170,6 +178,8 @@ def tabular_features(study, windows):
     ``rr_rhythm``: the rhythm around the beat, over the ``2 * local_beats + 1``
     beat windows of its record centred on it (``local_beats`` per side here,
     where ``rr_local`` takes half of them on each side; see :func:`rr_rhythm`).
+    ``beat_template``: each beat's P, QRS and T segments against its record's
+    median beat (:class:`~biosig.features.BeatTemplate`).
     An extractor's name: its features of each window. Each is a function of
     the window (and its neighbours' R peaks) alone, fitted on nothing, so
     computing it before the split lets no information cross folds.
@@ -193,6 +203,12 @@ def tabular_features(study, windows):
         elif name == "rr_rhythm":
             blocks.append(rr_rhythm(windows.meta, study.windows.options["local_beats"]))
             columns += list(RR_RHYTHM)
+        elif name == "beat_template":
+            template = _features().BeatTemplate(windows.sfreq, -study.windows.options["tmin"],
+                                                ch_names=windows.ch_names)
+            blocks.append(template.fit(windows.X[:1]).transform(windows.X,
+                                                                 groups=_records(windows.meta)))
+            columns += template.get_feature_names_out().tolist()
         elif name == "rr_local_ratios":
             prev, next_, local = windows.meta[list(RR_FEATURES[:3])].to_numpy(np.float64).T
             blocks.append(np.column_stack([prev / local, next_ / local, next_ / prev]))

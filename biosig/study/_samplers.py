@@ -41,7 +41,7 @@ def _labels_are_strings(study):
         + f" ({_shape(shape, sfreq)})."),
     n_samples=lambda options, sfreq: int(round((options["tmax"] - options["tmin"]) * sfreq)),
     check=_check_span,
-    tabular=("rr", "rr_local_ratios", "rr_rhythm"),
+    tabular=("rr", "rr_local_ratios", "rr_rhythm", "beat_template"),
 )
 def _beat(study, progress):
     from ..datasets import AAMI_EC57

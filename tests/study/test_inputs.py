@@ -104,3 +104,18 @@ def test_rr_local_ratios_need_beat_windows():
     recipe = Path(__file__).parents[2] / "recipes" / "seizure_bonn.toml"
     with pytest.raises(RecipeError, match="rr_local_ratios.*sampler = 'beat'"):
         load_recipe(recipe, ["features.tabular=['rr_local_ratios']"])
+
+
+def test_beat_template_compares_each_record_with_its_own_median_beat(make_record):
+    """Two written records cut into one set of windows: each record's beats are compared
+    with that record's median beat alone."""
+    beats = [360 * k for k in range(1, 12)]
+    paths = [make_record(name, n=4500, beats=beats, symbols=["N"] * 11)[0]
+             for name in ("first", "second")]
+    sampler = BeatSampler(-0.25, 0.45, progress=False)
+    study = load_recipe(RECIPE, ["features.tabular=['rr', 'beat_template']"])
+    values, names = tabular_features(study, sampler.sample([read_wfdb(p) for p in paths]))
+    assert names[7:] == [f"{c}_{s}_{k}" for c in ("MLII", "V1") for s in ("p", "qrs", "t")
+                         for k in ("correlation", "difference")]
+    first, _ = tabular_features(study, sampler.sample([read_wfdb(paths[0])]))
+    np.testing.assert_allclose(values[:len(first)], first, rtol=1e-6)

@@ -89,9 +89,10 @@ else:
     def test_sklearn_estimator_checks_on_the_torch_backend():
         pytest.importorskip("torch", reason="the checks run on PyTorch: pip install torch")
         out = subprocess.run(
-            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-n", "2",
+            [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-n", "0",
              "--durations=0", "-W", "ignore::sklearn.exceptions.SkipTestWarning"],
-            # one thread: these networks are tiny, and spare threads only contend
+            # one process and one thread: these networks are tiny, the suite's other worker
+            # has the other core, and more workers would each pay torch's import (-20 s CPU)
             env=dict(os.environ, KERAS_BACKEND="torch", OMP_NUM_THREADS="1"),
             capture_output=True, text=True,
             timeout=900)

@@ -26,12 +26,13 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
       the median beat over the segment, over the median beat's QRS root mean
       square about its mean (size, in units of the record's own QRS).
 
-    No labels are used, and every record is compared with its own windows
-    only, so the transform is as legal on a test record as on a training
-    one, and **transductive per record**, as
-    :class:`~biosig.features.GroupScaler` is per subject: pass each record's
-    windows together, all of them (the study engine does, over the window
-    store).
+    No class labels are used, and every record is compared with its own
+    windows only, so the transform is as legal on a test record as on a
+    training one. It is **transductive per record**: unlike
+    :class:`~biosig.features.GroupScaler`, it learns nothing per record in
+    :meth:`fit`, and takes each record's median beat from the windows of
+    each :meth:`transform` call; pass each record's windows together, all of
+    them (the study engine does, over the window store).
 
     Parameters
     ----------
@@ -51,8 +52,13 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
         Shape of the windows seen in ``fit``.
     bounds_ : ndarray of int, shape (4,)
         Sample indices where the P, QRS and T segments start and the T ends.
-    n_features_in_ : int
-        ``n_channels_ * n_times_``.
+
+    Notes
+    -----
+    A record whose median beat has a flat QRS on a channel (a lead that was
+    off for most of the record) has no scale: its differences on that
+    channel are infinite or NaN. The study engine refuses such features,
+    naming the records.
 
     Examples
     --------
@@ -61,7 +67,7 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
     >>> beat = np.exp(-(t / 0.02) ** 2)
     >>> X = np.stack([beat, beat, 0.5 * beat])[:, None, :]  # one record, one channel
     >>> Z = BeatTemplate(100.0).fit_transform(X, groups=["a", "a", "a"])
-    >>> Z.shape, float(Z[2, 2].round(3))  # the third beat's QRS: the same shape, half size
+    >>> Z.shape, float(Z[2, 2].round(3))  # the third beat's QRS has the median beat's shape
     ((3, 6), 1.0)
     """
 
@@ -76,10 +82,7 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
             raise ValueError("BeatTemplate expects windows of shape (n_windows, n_channels, "
                              f"n_samples), got shape {np.shape(X)}")
         X = check_array(X, allow_nd=True, dtype=(np.float64, np.float32), estimator=self)
-        if reset:
-            self.n_channels_, self.n_times_ = X.shape[1:]
-            self.n_features_in_ = self.n_channels_ * self.n_times_
-        elif X.shape[1:] != (self.n_channels_, self.n_times_):
+        if not reset and X.shape[1:] != (self.n_channels_, self.n_times_):
             raise ValueError(f"BeatTemplate was fitted on windows of "
                              f"{(self.n_channels_, self.n_times_)}, got {X.shape[1:]}")
         return X
@@ -102,13 +105,18 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
         if not self.sfreq or self.sfreq <= 0:
             raise ValueError(f"BeatTemplate: sfreq={self.sfreq!r} must be positive")
         X = self._check(X, reset=True)
+        n_channels, n_times = X.shape[1:]
+        if self.ch_names is not None and len(self.ch_names) != n_channels:
+            raise ValueError(f"BeatTemplate: {len(self.ch_names)} ch_names for windows of "
+                             f"{n_channels} channels")
         onset, offset = (int(round((self.peak_time + q) * self.sfreq)) for q in self.qrs)
-        if not 0 < onset < offset < self.n_times_:
+        if not 1 < onset < offset - 1 < n_times - 2:
             raise ValueError(f"BeatTemplate: the QRS from {self.qrs[0]} to {self.qrs[1]} s around "
                              f"an R peak at {self.peak_time} s must leave a P segment before it "
-                             f"and a T segment after it in windows of "
-                             f"{self.n_times_ / self.sfreq:g} s")
-        self.bounds_ = np.array([0, onset, offset, self.n_times_])
+                             f"and a T segment after it (two samples each at least) in windows "
+                             f"of {n_times / self.sfreq:g} s")
+        self.n_channels_, self.n_times_ = n_channels, n_times
+        self.bounds_ = np.array([0, onset, offset, n_times])
         return self
 
     def transform(self, X, groups=None):
@@ -129,10 +137,10 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
         if groups is None or np.shape(groups) != (len(X),):
             raise ValueError(f"BeatTemplate needs the record (groups) of each of the {len(X)} "
                              "windows")
-        groups = np.asarray(groups)
+        _, index = np.unique(np.asarray(groups), return_inverse=True)
+        order = np.argsort(index, kind="stable")
         out = np.empty((len(X), self.n_channels_, len(_SEGMENTS), 2), dtype=np.float32)
-        for group in np.unique(groups):
-            rows = np.flatnonzero(groups == group)
+        for rows in np.split(order, np.flatnonzero(np.diff(index[order])) + 1):
             out[rows] = self._compare(np.asarray(X[rows], dtype=np.float64))
         return out.reshape(len(X), -1)
 
@@ -145,6 +153,7 @@ class BeatTemplate(TransformerMixin, BaseEstimator):
         y : None
             Ignored.
         groups : array-like, shape (n_windows,)
+            The record of each window: every record's windows, all of them.
 
         Returns
         -------

@@ -181,8 +181,10 @@ def tabular_features(study, windows):
     ``beat_template``: each beat's P, QRS and T segments against its record's
     median beat (:class:`~biosig.features.BeatTemplate`).
     An extractor's name: its features of each window. Each is a function of
-    the window (and its neighbours' R peaks) alone, fitted on nothing, so
-    computing it before the split lets no information cross folds.
+    the window and of its own record's beats (R peaks, median beat), without
+    labels, fitted on nothing: computed before the split, it carries nothing
+    from one record to another, and a test record's values come from its own
+    beats alone.
 
     Returns
     -------

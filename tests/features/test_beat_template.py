@@ -27,6 +27,8 @@ def _beats(n_normal, n_odd, odd, p_height=0.15, size=1.0, rng=None):
 def test_an_odd_segment_stands_out_against_the_records_median_beat():
     X = _beats(40, 5, "p")
     template = BeatTemplate(SFREQ, ch_names=["MLII"]).fit(X)
+    # P before -50 ms, QRS to +100 ms, T after: at 360 Hz, with the R peak at sample 90
+    np.testing.assert_array_equal(template.bounds_, [0, 72, 126, 252])
     Z = template.transform(X, groups=np.zeros(len(X)))
     names = template.get_feature_names_out().tolist()
     assert names == [f"MLII_{s}_{k}" for s in ("p", "qrs", "t")
@@ -53,9 +55,25 @@ def test_each_record_is_compared_with_its_own_median_beat_whatever_its_size():
     np.testing.assert_allclose(together[:33], template.transform(small, groups=groups[:33]))
     # in units of the record's own QRS, the same beats give the same features
     np.testing.assert_allclose(together[:33], together[33:], rtol=1e-4, atol=1e-6)
-    # the rows' order does not matter, nor do labels (none are taken)
+    # the rows' order does not matter
     order = np.random.default_rng(3).permutation(len(X))
     np.testing.assert_allclose(template.transform(X[order], groups=groups[order]), together[order])
+
+
+def test_the_difference_is_in_units_of_the_median_beats_qrs():
+    """A beat a times the record's median beat differs from it by |1 - a| times the
+    segment's root mean square, over the median beat's QRS root mean square about its
+    mean."""
+    usual = _beats(1, 0, "p", rng=np.random.default_rng(4))[0]
+    X = np.stack([usual] * 5 + [1.5 * usual])
+    Z = BeatTemplate(SFREQ).fit_transform(X, groups=np.zeros(6))
+    qrs = usual[0, 72:126]
+    scale = np.sqrt(np.mean((qrs - qrs.mean()) ** 2))
+    for k, (lo, hi) in enumerate([(0, 72), (72, 126), (126, 252)]):
+        expected = 0.5 * np.sqrt(np.mean(usual[0, lo:hi] ** 2)) / scale
+        assert Z[5, 2 * k + 1] == pytest.approx(expected, rel=1e-5)
+        assert Z[5, 2 * k] == pytest.approx(1.0)
+        assert Z[0, 2 * k + 1] == 0.0
 
 
 def test_errors_name_what_is_wrong():
@@ -70,6 +88,12 @@ def test_errors_name_what_is_wrong():
         BeatTemplate(SFREQ).fit(X).transform(X[..., :200], groups=np.zeros(5))
     with pytest.raises(ValueError, match="shape"):
         BeatTemplate(SFREQ).fit(X[:, 0])
+    with pytest.raises(ValueError, match="2 ch_names for windows of 1 channels"):
+        BeatTemplate(SFREQ, ch_names=["MLII", "V1"]).fit(X)
+    fitted = BeatTemplate(SFREQ).fit(X)
+    with pytest.raises(ValueError, match="T segment after it"):
+        fitted.set_params(qrs=(-0.05, 0.45)).fit(X[..., :200])
+    assert fitted.n_times_ == 252  # a refused refit leaves the fitted shape as it was
 
 
 def test_on_a_real_record(mitdb_dir):

@@ -92,7 +92,8 @@ else:
             [sys.executable, "-m", "pytest", __file__, "-q", "-p", "no:cacheprovider", "-n", "0",
              "--durations=0", "-W", "ignore::sklearn.exceptions.SkipTestWarning"],
             # one process and one thread: these networks are tiny, the suite's other worker
-            # has the other core, and more workers would each pay torch's import (-20 s CPU)
+            # has the other core, and more workers would each pay torch's import (about 20 s
+            # of CPU for two)
             env=dict(os.environ, KERAS_BACKEND="torch", OMP_NUM_THREADS="1"),
             capture_output=True, text=True,
             timeout=900)

@@ -110,12 +110,15 @@ def test_beat_template_compares_each_record_with_its_own_median_beat(make_record
     """Two written records cut into one set of windows: each record's beats are compared
     with that record's median beat alone."""
     beats = [360 * k for k in range(1, 12)]
-    paths = [make_record(name, n=4500, beats=beats, symbols=["N"] * 11)[0]
-             for name in ("first", "second")]
+    # the second record's beats sit 0.1 s later on the same signal: other windows
+    paths = [make_record(name, n=4500, beats=[b + shift for b in beats], symbols=["N"] * 11)[0]
+             for name, shift in (("first", 0), ("second", 36))]
     sampler = BeatSampler(-0.25, 0.45, progress=False)
     study = load_recipe(RECIPE, ["features.tabular=['rr', 'beat_template']"])
     values, names = tabular_features(study, sampler.sample([read_wfdb(p) for p in paths]))
     assert names[7:] == [f"{c}_{s}_{k}" for c in ("MLII", "V1") for s in ("p", "qrs", "t")
                          for k in ("correlation", "difference")]
     first, _ = tabular_features(study, sampler.sample([read_wfdb(paths[0])]))
-    np.testing.assert_allclose(values[:len(first)], first, rtol=1e-6)
+    second, _ = tabular_features(study, sampler.sample([read_wfdb(paths[1])]))
+    np.testing.assert_allclose(values, np.concatenate([first, second]), rtol=1e-6)
+    assert not np.allclose(first[:, 7:], second[:, 7:], rtol=1e-3)

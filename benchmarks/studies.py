@@ -52,12 +52,10 @@ ANCHORS = {
     "arrhythmia_mitbih_dbn_rr": "de Chazal 2004 (LDA, DS1->DS2): SVEB Se 75.9 / +P 38.5",
     "arrhythmia_mitbih_leads": "as above (de Chazal 2004; Niu 2020; Xu 2022), DS1->DS2",
     "arrhythmia_mitbih_dbn_leads": "de Chazal 2004 (LDA, DS1->DS2): SVEB Se 75.9 / +P 38.5",
-    "arrhythmia_mitbih_lda": "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se 75.9 / "
-                             "+P 38.5, VEB Se 77.7 / +P 81.9",
-    "arrhythmia_mitbih_lda_rhythm": "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se "
-                                    "75.9 / +P 38.5, VEB Se 77.7 / +P 81.9",
-    "arrhythmia_mitbih_lda_template": "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se "
-                                      "75.9 / +P 38.5, VEB Se 77.7 / +P 81.9",
+    **dict.fromkeys(("arrhythmia_mitbih_lda", "arrhythmia_mitbih_lda_rhythm",
+                     "arrhythmia_mitbih_lda_template"),
+                    "de Chazal 2004 (LDA on both leads, DS1->DS2): SVEB Se 75.9 / +P 38.5, "
+                    "VEB Se 77.7 / +P 81.9"),
     "seizure_bonn_voted": "Ullah 2018 (P-1D-CNN ensemble, 512-sample windows, voting, 10-fold): "
                           "99.1 +- 0.9 over its cases; published 3-class 96.7-98.1",
     "seizure_bonn_5class": "J. Healthc. Eng. 2022 (CNN features + classifiers, 10-fold): 94.0",

@@ -101,9 +101,9 @@ def load_result(folder, key):
 
 def _n_features(study, view, model):
     """Columns the model reads beside (or instead of) the windows."""
-    if study.features.input == "features" and not MODELS[study.model.name].network:
-        return int(model.n_features_in_)  # a classical model reads the feature vectors
     if study.features.input == "features":
+        if not MODELS[study.model.name].network:
+            return int(model.n_features_in_)  # a classical model reads the feature vectors
         return int(model.window_shape_[0] if study.features.steps > 1
                    else np.prod(model.window_shape_))
     return int(view.base_features.shape[1]) if view.has_features else 0
